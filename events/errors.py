@@ -1,0 +1,10 @@
+"""Errors that carry a machine code (for the API) and a message (for people)."""
+
+
+class RegistrationError(Exception):
+    """A registration or sign-up was refused; nothing was changed."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -1,0 +1,402 @@
+"""CE providers, their events, sessions, tickets and registrations."""
+
+import secrets
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.vocab import InstructionalLevel, SubjectArea
+
+TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
+
+
+class Organization(models.Model):
+    """A CE provider: the body that holds accreditations and runs events."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Accreditation(models.Model):
+    """An approval a provider holds (APA sponsor, NBCC ACEP, ASWB ACE, ...)."""
+
+    class Body(models.TextChoices):
+        APA = "apa", "American Psychological Association (APA)"
+        NBCC = "nbcc", "NBCC (ACEP)"
+        ASWB = "aswb", "ASWB Approved Continuing Education (ACE)"
+        NAADAC = "naadac", "NAADAC"
+        STATE = "state", "State board"
+        OTHER = "other", "Other"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="accreditations"
+    )
+    body = models.CharField(max_length=16, choices=Body.choices)
+    body_name = models.CharField(
+        max_length=200, blank=True, help_text="For a state board or other body: its name."
+    )
+    provider_number = models.CharField(
+        max_length=60, blank=True, help_text="ACEP No., ASWB provider number, board approval id."
+    )
+    approval_statement = models.TextField(
+        help_text="The exact wording the accreditor requires on certificates and marketing."
+    )
+    valid_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization", "body"]
+
+    def __str__(self) -> str:
+        label = self.body_name or self.get_body_display()
+        return f"{label} #{self.provider_number}" if self.provider_number else label
+
+
+class Membership(models.Model):
+    """A user's role at a provider. Owners and staff manage events; scanners scan."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        STAFF = "staff", "Staff"
+        SCANNER = "scanner", "Scanner"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    MANAGER_ROLES = (Role.OWNER, Role.STAFF)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organization})"
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        WEBINAR = "webinar", "Live interactive webinar"
+        HYBRID = "hybrid", "Hybrid"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="events")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    summary = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    delivery_format = models.CharField(
+        max_length=16, choices=Format.choices, default=Format.IN_PERSON
+    )
+    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="America/New_York")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    venue_name = models.CharField(max_length=200, blank=True)
+    venue_address = models.CharField(max_length=300, blank=True)
+    target_audience = models.TextField(blank=True)
+    refund_policy = models.TextField(blank=True)
+    grievance_policy = models.TextField(blank=True)
+    accessibility_statement = models.TextField(
+        blank=True, help_text="How attendees request ADA accommodation."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The event must end after it starts."})
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class Track(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracks")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["event", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="track_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=100)
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["event", "name"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="room_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Presenter(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="presenters"
+    )
+    name = models.CharField(max_length=200)
+    credentials = models.CharField(max_length=120, blank=True, help_text='e.g. "PhD, LCSW"')
+    title = models.CharField("position", max_length=200, blank=True)
+    bio = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class Session(models.Model):
+    """A block on the schedule. Breaks, meals and receptions earn no credit."""
+
+    class Kind(models.TextChoices):
+        TALK = "talk", "Talk"
+        WORKSHOP = "workshop", "Workshop"
+        PLENARY = "plenary", "Plenary"
+        PANEL = "panel", "Panel"
+        BREAK = "break", "Break"
+        MEAL = "meal", "Meal"
+        RECEPTION = "reception", "Reception"
+
+    NON_CREDIT_KINDS = (Kind.BREAK, Kind.MEAL, Kind.RECEPTION)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TALK)
+    description = models.TextField(blank=True)
+    learning_objectives = models.TextField(blank=True, help_text="One objective per line.")
+    level = models.CharField(
+        "instructional level", max_length=16, choices=InstructionalLevel.choices, blank=True
+    )
+    subject_area = models.CharField(max_length=32, choices=SubjectArea.choices, blank=True)
+    track = models.ForeignKey(
+        Track, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
+    presenters = models.ManyToManyField(Presenter, blank=True, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seats that need a sign-up. Leave empty for a session open to every attendee.",
+    )
+    ce_hours = models.DecimalField(
+        "advertised CE hours",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_cancelled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "track__position", "title"]
+        indexes = [models.Index(fields=["event", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:session_detail", kwargs={"slug": self.event.slug, "pk": self.pk})
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The session must end after it starts."})
+        if self.kind in self.NON_CREDIT_KINDS and self.ce_hours:
+            raise ValidationError({"ce_hours": "Breaks, meals and receptions earn no credit."})
+
+    @property
+    def earns_credit(self) -> bool:
+        return self.kind not in self.NON_CREDIT_KINDS
+
+    @property
+    def accepts_signups(self) -> bool:
+        return self.earns_credit and not self.is_cancelled
+
+    @property
+    def objectives(self) -> list[str]:
+        return [line.strip() for line in self.learning_objectives.splitlines() if line.strip()]
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class TicketType(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="ticket_types")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    price = models.DecimalField(
+        max_digits=8, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Leave empty for no limit."
+    )
+    sales_start = models.DateTimeField(null=True, blank=True)
+    sales_end = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["event", "position", "price"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.event})"
+
+    def clean(self) -> None:
+        if self.sales_start and self.sales_end and self.sales_end <= self.sales_start:
+            raise ValidationError({"sales_end": "Sales must end after they start."})
+
+    @property
+    def is_free(self) -> bool:
+        return self.price == 0
+
+    def on_sale(self, at=None) -> bool:
+        at = at or timezone.now()
+        if not self.is_active:
+            return False
+        if self.sales_start and at < self.sales_start:
+            return False
+        return not (self.sales_end and at >= self.sales_end)
+
+
+def new_registration_code() -> str:
+    # Short, unambiguous, typed by people at a help desk.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Registration(models.Model):
+    """A person's place at an event, held by one ticket."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (Status.AWAITING_PAYMENT, Status.CONFIRMED)
+
+    code = models.CharField(max_length=12, unique=True, default=new_registration_code)
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations"
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.PROTECT, related_name="registrations"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    amount_due = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["ticket_type", "status"])]
+        constraints = [
+            # The database itself refuses a second live registration for one event.
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=Q(status__in=["awaiting_payment", "confirmed"]),
+                name="registration_one_active_per_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.user} @ {self.event}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class SessionSignup(models.Model):
+    """A seat (or a waitlist place) in one session, under a registration."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (Status.CONFIRMED, Status.WAITLISTED)
+
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="signups")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="signups")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session__starts_at"]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session"],
+                condition=Q(status__in=["confirmed", "waitlisted"]),
+                name="signup_one_active_per_session",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration.user} -> {self.session} ({self.status})"

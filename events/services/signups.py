@@ -1,0 +1,175 @@
+"""Seats in sessions: sign up, waitlist, cancel, and promotion when a seat frees.
+
+The session row holds the capacity; every change to its seats happens with that
+row locked (DESIGN.md invariant 1). Locks are always taken registration first,
+then sessions in id order, so two transactions never wait on each other in a cycle.
+"""
+
+from django.db import transaction
+from django.db.models import Case, Q, When
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import User
+from events.errors import RegistrationError
+from events.models import Event, Registration, Session, SessionSignup
+from events.permissions import can_manage_event
+from events.services.notify import email_after_commit
+
+
+def lock_sessions(session_ids: list[int]) -> list[Session]:
+    return list(Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk"))
+
+
+def _confirmed_count(session: Session) -> int:
+    return session.signups.filter(status=SessionSignup.Status.CONFIRMED).count()
+
+
+def _clash_message(event: Event, session: Session, other: Session) -> str:
+    tz = event.tzinfo
+    start = date_format(timezone.localtime(other.starts_at, tz), "D g:i A")
+    end = date_format(timezone.localtime(other.ends_at, tz), "g:i A")
+    return (
+        f"“{session.title}” overlaps “{other.title}” ({start}–{end}), "
+        "which you already hold a place in. Cancel that one first."
+    )
+
+
+@transaction.atomic
+def session_signup_create(*, user: User, session_id: int) -> SessionSignup:
+    """Take a seat in a session, or a waitlist place when it is full.
+
+    This is the hot path of a registration rush, so it runs in five narrow
+    queries: lock the person's registration, lock the session, look for a
+    duplicate or a clash, count the seats taken, insert.
+    """
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .filter(event__sessions=session_id, user=user, status__in=Registration.ACTIVE)
+        .only("id", "event_id")
+        .first()
+    )
+    if registration is None:
+        if not Session.objects.filter(pk=session_id).exists():
+            raise RegistrationError("session_not_found", "There is no such session.")
+        raise RegistrationError(
+            "not_registered", "Register for the event before choosing sessions."
+        )
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .only(*_SIGNUP_FIELDS)
+        .get(pk=session_id)
+    )
+    event = session.event
+    if event.status != Event.Status.PUBLISHED or not session.accepts_signups:
+        raise RegistrationError("session_closed", f"“{session.title}” is not open for sign-up.")
+    if session.starts_at <= timezone.now():
+        raise RegistrationError("session_started", f"“{session.title}” has already started.")
+
+    conflict = (
+        registration.signups.filter(status__in=SessionSignup.ACTIVE)
+        .filter(
+            Q(session_id=session.pk)
+            | Q(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
+        )
+        .select_related("session")
+        .only("status", "session__title", "session__starts_at", "session__ends_at")
+        .order_by(Case(When(session_id=session.pk, then=0), default=1))
+        .first()
+    )
+    if conflict is not None and conflict.session_id == session.pk:
+        where = (
+            "on the waitlist for" if conflict.status == SessionSignup.Status.WAITLISTED else "in"
+        )
+        raise RegistrationError("already_signed_up", f"You are already {where} “{session.title}”.")
+    if conflict is not None:
+        raise RegistrationError("session_clash", _clash_message(event, session, conflict.session))
+
+    status = SessionSignup.Status.CONFIRMED
+    if session.capacity is not None and _confirmed_count(session) >= session.capacity:
+        status = SessionSignup.Status.WAITLISTED
+    # No duplicate can slip in here: the registration row lock serializes this
+    # person's sign-ups, and the check above saw every committed one.
+    signup = SessionSignup(registration=registration, session=session, status=status)
+    signup.save(force_insert=True)
+    return signup
+
+
+_SIGNUP_FIELDS = (
+    "title", "kind", "starts_at", "ends_at", "capacity", "is_cancelled", "event_id",
+    "event__status", "event__timezone", "event__slug", "event__title",
+)  # fmt: skip
+
+
+@transaction.atomic
+def session_signup_cancel(*, signup: SessionSignup, by: User) -> SessionSignup:
+    """Give up a seat or a waitlist place; a freed seat goes to the next person waiting."""
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("event")
+        .get(pk=signup.registration_id)
+    )
+    if registration.user_id != by.pk and not can_manage_event(by, registration.event):
+        raise RegistrationError("forbidden", "You cannot change this sign-up.")
+    sessions = lock_sessions([signup.session_id])
+    signup = SessionSignup.objects.get(pk=signup.pk)
+    if signup.status not in SessionSignup.ACTIVE:
+        raise RegistrationError("already_cancelled", "This sign-up is already cancelled.")
+    cancel_signups_locked(registration=registration, sessions=sessions, only=[signup.pk])
+    signup.refresh_from_db()
+    return signup
+
+
+def cancel_signups_locked(
+    *, registration: Registration, sessions: list[Session], only: list[int] | None = None
+) -> None:
+    """Cancel the registration's active signups in `sessions` (already locked), then
+    promote each session's waitlist."""
+    now = timezone.now()
+    signups = registration.signups.filter(status__in=SessionSignup.ACTIVE, session__in=sessions)
+    if only is not None:
+        signups = signups.filter(pk__in=only)
+    signups.update(status=SessionSignup.Status.CANCELLED, cancelled_at=now)
+    for session in sessions:
+        _promote_locked(session)
+
+
+def _promote_locked(session: Session) -> list[SessionSignup]:
+    if session.capacity is None:
+        return []
+    free = session.capacity - _confirmed_count(session)
+    if free <= 0:
+        return []
+    waiting = list(
+        session.signups.filter(
+            status=SessionSignup.Status.WAITLISTED,
+            registration__status__in=Registration.ACTIVE,
+        )
+        .select_related("registration__user", "session__event__organization")
+        .order_by("created_at", "pk")[:free]
+    )
+    now = timezone.now()
+    for signup in waiting:
+        signup.status = SessionSignup.Status.CONFIRMED
+        signup.promoted_at = now
+        signup.save(update_fields=["status", "promoted_at"])
+        user = signup.registration.user
+        email_after_commit(
+            to=user.email,
+            template="waitlist_promoted",
+            context={
+                "signup": signup,
+                "session": signup.session,
+                "event": signup.session.event,
+                "user": user,
+            },
+        )
+    return waiting
+
+
+@transaction.atomic
+def waitlist_promote(*, session: Session) -> list[SessionSignup]:
+    """Fill free seats from the waitlist (after a cancellation or a capacity increase)."""
+    locked = lock_sessions([session.pk])
+    return _promote_locked(locked[0]) if locked else []

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.event_list, name="event_list"),
+    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
+    path("events/<slug:slug>/register/", views.register, name="register"),
+    path("events/<slug:slug>/sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path(
+        "events/<slug:slug>/sessions/<int:pk>/signup/",
+        views.session_signup,
+        name="session_signup",
+    ),
+    path("me/registrations/", views.my_registrations, name="my_registrations"),
+    path(
+        "me/registrations/<str:code>/cancel/",
+        views.registration_cancel_view,
+        name="registration_cancel",
+    ),
+    path("me/signups/<int:pk>/cancel/", views.signup_cancel_view, name="signup_cancel"),
+    path("manage/", views.organizer_home, name="organizer_home"),
+    path("manage/events/<slug:slug>/", views.organizer_dashboard, name="dashboard"),
+]

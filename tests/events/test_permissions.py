@@ -1,0 +1,140 @@
+"""Permission table: every URL of the project against every role.
+
+Roles: anonymous, attendee (holds the registration and seat in the URLs),
+other attendee, organizer of another provider, organizer of this event's provider.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from events.models import Membership
+from events.services import registration_create, session_signup_create
+from tests.factories import (
+    make_event,
+    make_org,
+    make_organizer,
+    make_session,
+    make_ticket,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "attendee", "other_attendee", "other_organizer", "organizer"]
+LOGIN = "login"  # a redirect to the login page
+
+
+@pytest.fixture
+def world():
+    org = make_org()
+    event = make_event(org, slug="annual-conference")
+    draft = make_event(org, slug="draft-event", status="draft")
+    ticket = make_ticket(event, price=Decimal("0"))
+    session = make_session(event, capacity=10)
+    attendee = make_user()
+    registration = registration_create(user=attendee, ticket_type=ticket)
+    signup = session_signup_create(user=attendee, session_id=session.pk)
+    other_org = make_org()
+    return {
+        "event": event,
+        "draft": draft,
+        "session": session,
+        "registration": registration,
+        "signup": signup,
+        "users": {
+            "anonymous": None,
+            "attendee": attendee,
+            "other_attendee": make_user(),
+            "other_organizer": make_organizer(other_org),
+            "organizer": make_organizer(org, role=Membership.Role.STAFF),
+        },
+    }
+
+
+def urls(w):
+    e, s = w["event"].slug, w["session"].pk
+    return {
+        "event_list": reverse("events:event_list"),
+        "event_detail": reverse("events:event_detail", args=[e]),
+        "draft_detail": reverse("events:event_detail", args=[w["draft"].slug]),
+        "session_detail": reverse("events:session_detail", args=[e, s]),
+        "register_get": reverse("events:register", args=[e]),
+        "signup_get": reverse("events:session_signup", args=[e, s]),
+        "my_registrations": reverse("events:my_registrations"),
+        "registration_cancel": reverse("events:registration_cancel", args=[w["registration"].code]),
+        "signup_cancel": reverse("events:signup_cancel", args=[w["signup"].pk]),
+        "organizer_home": reverse("events:organizer_home"),
+        "dashboard": reverse("events:dashboard", args=[e]),
+        "draft_dashboard": reverse("events:dashboard", args=[w["draft"].slug]),
+        "signup_page": reverse("signup"),
+        "login_page": reverse("login"),
+        "profile": reverse("profile"),
+        "password_change": reverse("password_change"),
+        "password_reset": reverse("password_reset"),
+        "api_events": "/api/events",
+        "api_event": f"/api/events/{e}",
+        "api_sessions": f"/api/events/{e}/sessions",
+        "api_draft": f"/api/events/{w['draft'].slug}",
+        "api_docs": "/api/docs",
+        "api_schema": "/api/openapi.json",
+        "admin_index": reverse("admin:index"),
+        "admin_event": reverse("admin:events_event_change", args=[w["event"].pk]),
+    }
+
+
+# Expected GET status per role, in ROLES order. LOGIN = redirect to the login page.
+TABLE = {
+    "event_list": (200, 200, 200, 200, 200),
+    "event_detail": (200, 200, 200, 200, 200),
+    "draft_detail": (404, 404, 404, 404, 200),
+    "session_detail": (200, 200, 200, 200, 200),
+    "register_get": (405, 405, 405, 405, 405),
+    "signup_get": (405, 405, 405, 405, 405),
+    "my_registrations": (LOGIN, 200, 200, 200, 200),
+    "registration_cancel": (LOGIN, 200, 404, 404, 404),
+    "signup_cancel": (LOGIN, 200, 404, 404, 404),
+    "organizer_home": (LOGIN, 200, 200, 200, 200),
+    "dashboard": (LOGIN, 403, 403, 403, 200),
+    "draft_dashboard": (LOGIN, 403, 403, 403, 200),
+    "signup_page": (200, 302, 302, 302, 302),
+    "login_page": (200, 302, 302, 302, 302),
+    "profile": (LOGIN, 200, 200, 200, 200),
+    "password_change": (LOGIN, 200, 200, 200, 200),
+    "password_reset": (200, 200, 200, 200, 200),
+    "api_events": (200, 200, 200, 200, 200),
+    "api_event": (200, 200, 200, 200, 200),
+    "api_sessions": (200, 200, 200, 200, 200),
+    "api_draft": (404, 404, 404, 404, 404),
+    "api_docs": (200, 200, 200, 200, 200),
+    "api_schema": (200, 200, 200, 200, 200),
+    "admin_index": (302, 302, 302, 200, 200),
+    "admin_event": (302, 302, 302, 302, 200),
+}
+
+
+def test_the_table_covers_every_url(world):
+    assert set(TABLE) == set(urls(world))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_permission_table(client, world, name, role):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    response = client.get(urls(world)[name])
+    expected = TABLE[name][ROLES.index(role)]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+def test_the_admin_hides_another_providers_event(client, world):
+    client.force_login(world["users"]["other_organizer"])
+    response = client.get(reverse("admin:events_event_changelist"))
+    assert response.status_code == 200
+    assert world["event"].title not in response.content.decode()
