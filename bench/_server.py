@@ -34,6 +34,8 @@ def production_env(database_url: str, static_root: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="0",  # TLS ends at the proxy; the bench talks plain HTTP
         DATABASE_URL=database_url,
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        CACHE_KEY_PREFIX="convene-bench",
         DB_CONN_MAX_AGE="60",
         STATIC_ROOT=static_root,
         DJANGO_LOG_LEVEL="WARNING",
@@ -57,16 +59,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env: dict[str, str], workers: int, port: int) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict[str, str], workers: int, port: int, threads: int = 1
+) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "config.wsgi:application",
         "--workers",
         str(workers),
+        "--threads",
+        str(threads),
         "--bind",
         f"127.0.0.1:{port}",
         "--worker-class",
-        "sync",
+        "gthread" if threads > 1 else "sync",
         "--backlog",
         "2048",
         "--log-level",

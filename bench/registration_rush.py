@@ -48,9 +48,13 @@ def build_world(env: dict[str, str], runs: int) -> dict:
     import django
 
     django.setup()
+    from importlib import import_module
+
+    from django.conf import settings
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+    from django.conf import settings
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session as LoginSession
     from django.utils import timezone
 
     from accounts.models import User
@@ -94,26 +98,21 @@ def build_world(env: dict[str, str], runs: int) -> dict:
         )
         for i, u in enumerate(users)
     )
-    store = SessionStore()
     alphabet = string.ascii_letters + string.digits
-    cookies, rows = [], []
+    cookies = []
     for user in users:
-        key = secrets.token_hex(16)
-        data = {
-            "_auth_user_id": str(user.pk),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-            "_auth_user_hash": user.get_session_auth_hash(),
-        }
-        rows.append(
-            LoginSession(
-                session_key=key,
-                session_data=store.encode(data),
-                expire_date=now + timedelta(days=1),
-            )
+        # A real login through the configured session engine (cached_db: database + Redis).
+        store = SessionStore()
+        store.update(
+            {
+                "_auth_user_id": str(user.pk),
+                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                "_auth_user_hash": user.get_session_auth_hash(),
+            }
         )
+        store.create()
         csrf = "".join(secrets.choice(alphabet) for _ in range(32))
-        cookies.append((key, csrf))
-    LoginSession.objects.bulk_create(rows)
+        cookies.append((store.session_key, csrf))
     return {"event": event.slug, "workshops": [w.pk for w in workshops], "cookies": cookies}
 
 
@@ -140,7 +139,7 @@ def count_seats(session_id: int) -> tuple[int, int]:
     return (signups.filter(status="confirmed").count(), signups.filter(status="waitlisted").count())
 
 
-async def rush(port: int, url: str, cookies: list[tuple[str, str]]) -> dict:
+async def rush(port: int, url: str, cookies: list[tuple[str, str]], method: str = "POST") -> dict:
     import aiohttp
 
     queue: asyncio.Queue = asyncio.Queue()
@@ -160,8 +159,8 @@ async def rush(port: int, url: str, cookies: list[tuple[str, str]]) -> dict:
                     "X-CSRFToken": csrf,
                 }
                 started = time.perf_counter()
-                async with client.post(
-                    f"http://127.0.0.1:{port}{url}", headers=headers, allow_redirects=False
+                async with client.request(
+                    method, f"http://127.0.0.1:{port}{url}", headers=headers, allow_redirects=False
                 ) as response:
                     await response.read()
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -176,7 +175,9 @@ async def rush(port: int, url: str, cookies: list[tuple[str, str]]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn sync workers (README: 3 on 2 cores)"
+    )
     args = parser.parse_args()
 
     database_url = fresh_database("convene_bench_rush")
@@ -189,6 +190,10 @@ def main() -> None:
     server = start_gunicorn(env, args.workers, port)
     results = []
     try:
+        # Long-running workers are warm in production: open every worker's database
+        # connection and load its code paths before timing anything.
+        warm = [world["cookies"][i] for i in range(CONCURRENCY * 4)]
+        asyncio.run(rush(port, f"/events/{world['event']}/", warm, method="GET"))
         for run, session_id in enumerate(world["workshops"], start=1):
             url = f"/events/{world['event']}/sessions/{session_id}/signup/"
             server_cpu, client_cpu = (

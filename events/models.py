@@ -244,7 +244,8 @@ class Session(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["starts_at", "track__position", "title"]
+        # No related fields here: a default ordering joins on every query.
+        ordering = ["starts_at", "title"]
         indexes = [models.Index(fields=["event", "starts_at"])]
         constraints = [
             models.CheckConstraint(
@@ -388,7 +389,6 @@ class SessionSignup(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["session__starts_at"]
         indexes = [models.Index(fields=["session", "status", "created_at"])]
         constraints = [
             models.UniqueConstraint(

@@ -132,6 +132,7 @@ def user_registrations(user: User) -> list[Registration]:
         SessionSignup.objects.filter(status__in=SessionSignup.ACTIVE)
         .select_related("session__room")
         .annotate(waitlist_position=_waitlist_position())
+        .order_by("session__starts_at")
     )
     return list(
         Registration.objects.filter(user=user)

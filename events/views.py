@@ -157,7 +157,11 @@ def registration_cancel_view(request: HttpRequest, code: str) -> HttpResponse:
     if not registration.is_active:
         messages.info(request, "This registration is already cancelled.")
         return redirect("events:my_registrations")
-    signups = registration.signups.filter(status__in=SessionSignup.ACTIVE).select_related("session")
+    signups = (
+        registration.signups.filter(status__in=SessionSignup.ACTIVE)
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
     return render(
         request,
         "events/registration_cancel.html",

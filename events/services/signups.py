@@ -5,8 +5,9 @@ row locked (DESIGN.md invariant 1). Locks are always taken registration first,
 then sessions in id order, so two transactions never wait on each other in a cycle.
 """
 
+from datetime import datetime
+
 from django.db import transaction
-from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -21,85 +22,93 @@ def lock_sessions(session_ids: list[int]) -> list[Session]:
     return list(Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk"))
 
 
-def _confirmed_count(session: Session) -> int:
-    return session.signups.filter(status=SessionSignup.Status.CONFIRMED).count()
+def _confirmed_count(session_id: int) -> int:
+    return SessionSignup.objects.filter(
+        session_id=session_id, status=SessionSignup.Status.CONFIRMED
+    ).count()
 
 
-def _clash_message(event: Event, session: Session, other: Session) -> str:
+def _clash_message(
+    event: Event, session: Session, title: str, starts_at: datetime, ends_at: datetime
+) -> str:
     tz = event.tzinfo
-    start = date_format(timezone.localtime(other.starts_at, tz), "D g:i A")
-    end = date_format(timezone.localtime(other.ends_at, tz), "g:i A")
+    start = date_format(timezone.localtime(starts_at, tz), "D g:i A")
+    end = date_format(timezone.localtime(ends_at, tz), "g:i A")
     return (
-        f"“{session.title}” overlaps “{other.title}” ({start}–{end}), "
+        f"“{session.title}” overlaps “{title}” ({start}–{end}), "
         "which you already hold a place in. Cancel that one first."
     )
+
+
+# What a sign-up reads of a session and its event (not the long text columns).
+_SIGNUP_FIELDS = ("title", "kind", "starts_at", "ends_at", "is_cancelled", "event__status",
+                  "event__timezone", "event__slug", "event__title")  # fmt: skip
 
 
 @transaction.atomic
 def session_signup_create(*, user: User, session_id: int) -> SessionSignup:
     """Take a seat in a session, or a waitlist place when it is full.
 
-    This is the hot path of a registration rush, so it runs in five narrow
-    queries: lock the person's registration, lock the session, look for a
-    duplicate or a clash, count the seats taken, insert.
+    A registration rush runs through here, and its cost is Django building SQL,
+    not PostgreSQL running it, so every query is kept plain (docs/benchmarks.md).
     """
-    registration = (
-        Registration.objects.select_for_update(of=("self",))
-        .filter(event__sessions=session_id, user=user, status__in=Registration.ACTIVE)
-        .only("id", "event_id")
-        .first()
-    )
-    if registration is None:
-        if not Session.objects.filter(pk=session_id).exists():
-            raise RegistrationError("session_not_found", "There is no such session.")
-        raise RegistrationError(
-            "not_registered", "Register for the event before choosing sessions."
-        )
-    session = (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("event")
-        .only(*_SIGNUP_FIELDS)
-        .get(pk=session_id)
-    )
+    try:
+        session = Session.objects.select_related("event").only(*_SIGNUP_FIELDS).get(pk=session_id)
+    except Session.DoesNotExist:
+        raise RegistrationError("session_not_found", "There is no such session.") from None
     event = session.event
     if event.status != Event.Status.PUBLISHED or not session.accepts_signups:
         raise RegistrationError("session_closed", f"“{session.title}” is not open for sign-up.")
     if session.starts_at <= timezone.now():
         raise RegistrationError("session_started", f"“{session.title}” has already started.")
 
-    conflict = (
-        registration.signups.filter(status__in=SessionSignup.ACTIVE)
-        .filter(
-            Q(session_id=session.pk)
-            | Q(session__starts_at__lt=session.ends_at, session__ends_at__gt=session.starts_at)
-        )
-        .select_related("session")
-        .only("status", "session__title", "session__starts_at", "session__ends_at")
-        .order_by(Case(When(session_id=session.pk, then=0), default=1))
-        .first()
+    # Locking the registration serializes this person's sign-ups, so the places
+    # read next cannot change until we commit.
+    registration_id = next(
+        iter(
+            Registration.objects.select_for_update()
+            .filter(event_id=event.pk, user_id=user.pk, status__in=Registration.ACTIVE)
+            .values_list("pk", flat=True)[:1]
+        ),
+        None,
     )
-    if conflict is not None and conflict.session_id == session.pk:
-        where = (
-            "on the waitlist for" if conflict.status == SessionSignup.Status.WAITLISTED else "in"
+    if registration_id is None:
+        raise RegistrationError(
+            "not_registered", "Register for the event before choosing sessions."
         )
-        raise RegistrationError("already_signed_up", f"You are already {where} “{session.title}”.")
-    if conflict is not None:
-        raise RegistrationError("session_clash", _clash_message(event, session, conflict.session))
+    held = list(
+        SessionSignup.objects.filter(
+            registration_id=registration_id, status__in=SessionSignup.ACTIVE
+        ).values_list(
+            "session_id", "status", "session__title", "session__starts_at", "session__ends_at"
+        )
+    )
+    for other_id, status, *_ in held:
+        if other_id == session.pk:
+            where = "on the waitlist for" if status == SessionSignup.Status.WAITLISTED else "in"
+            raise RegistrationError(
+                "already_signed_up", f"You are already {where} “{session.title}”."
+            )
+    for _, _, title, starts_at, ends_at in held:
+        if starts_at < session.ends_at and ends_at > session.starts_at:
+            raise RegistrationError(
+                "session_clash", _clash_message(event, session, title, starts_at, ends_at)
+            )
 
+    # The session row holds the capacity: lock it, then count (a fresh statement
+    # sees every seat committed before the lock was granted).
+    capacity = (
+        Session.objects.select_for_update()
+        .filter(pk=session.pk)
+        .values_list("capacity", flat=True)
+        .get()
+    )
     status = SessionSignup.Status.CONFIRMED
-    if session.capacity is not None and _confirmed_count(session) >= session.capacity:
+    if capacity is not None and _confirmed_count(session.pk) >= capacity:
         status = SessionSignup.Status.WAITLISTED
-    # No duplicate can slip in here: the registration row lock serializes this
-    # person's sign-ups, and the check above saw every committed one.
-    signup = SessionSignup(registration=registration, session=session, status=status)
-    signup.save(force_insert=True)
-    return signup
-
-
-_SIGNUP_FIELDS = (
-    "title", "kind", "starts_at", "ends_at", "capacity", "is_cancelled", "event_id",
-    "event__status", "event__timezone", "event__slug", "event__title",
-)  # fmt: skip
+    return SessionSignup.objects.create(
+        registration_id=registration_id, session=session, status=status
+    )
 
 
 @transaction.atomic
@@ -138,7 +147,7 @@ def cancel_signups_locked(
 def _promote_locked(session: Session) -> list[SessionSignup]:
     if session.capacity is None:
         return []
-    free = session.capacity - _confirmed_count(session)
+    free = session.capacity - _confirmed_count(session.pk)
     if free <= 0:
         return []
     waiting = list(
