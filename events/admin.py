@@ -3,7 +3,10 @@ provider's data; superusers see everything. Registrations change only through
 services (admin actions), never by editing their status by hand."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from events.errors import RegistrationError
 from events.models import (
@@ -71,6 +74,21 @@ class ProviderScopedAdmin(admin.ModelAdmin):
         if not request.user.is_superuser and db_field.related_model is Presenter:
             kwargs["queryset"] = Presenter.objects.filter(organization__in=self._orgs(request))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class EventTimeZoneMixin:
+    """Show and accept an event's times in the event's own time zone, not UTC
+    (DESIGN.md invariant 8). Used on Event and on models with an `event` field."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id) if object_id else None
+        event = obj if isinstance(obj, Event) else getattr(obj, "event", None)
+        with timezone.override(event.tzinfo if event else None):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # Render now: a TemplateResponse would otherwise render after the override ends.
+            if hasattr(response, "render"):
+                response.render()
+            return response
 
 
 class ScopedInlineMixin:
@@ -149,7 +167,7 @@ class TicketTypeInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(ProviderScopedAdmin):
+class EventAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
     list_display = ["title", "organization", "status", "starts_at", "timezone"]
     list_filter = ["status", "organization", "delivery_format"]
     search_fields = ["title", "slug", "venue_name"]
@@ -188,7 +206,7 @@ class EventAdmin(ProviderScopedAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ProviderScopedAdmin):
+class SessionAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
     provider_path = "event__organization"
     list_display = [
         "title",
@@ -218,7 +236,7 @@ class SessionAdmin(ProviderScopedAdmin):
 
 
 @admin.register(TicketType)
-class TicketTypeAdmin(ProviderScopedAdmin):
+class TicketTypeAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
     provider_path = "event__organization"
     list_display = [
         "name",
@@ -279,10 +297,24 @@ class RegistrationAdmin(ProviderScopedAdmin):
         )
 
     @admin.action(description="Cancel selected registrations (frees their seats)")
-    def cancel_registrations(self, request, queryset) -> None:
+    def cancel_registrations(self, request, queryset):
+        # Destructive: show what will be cancelled and ask before doing it.
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/events/registration/cancel_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Cancel registrations?",
+                    "registrations": queryset.select_related("user", "event"),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
         self._apply(
             request, queryset, lambda reg: registration_cancel(registration=reg, by=request.user)
         )
+        return None
 
     def _apply(self, request, queryset, operation) -> None:
         done, failed = 0, []
