@@ -218,5 +218,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per job state change is noise in development; failures still show.
+        "django_tasks": {"level": "WARNING"},
+    },
 }
+
+# Check-in: doors open this long before a session; scans count until its end plus grace.
+CHECKIN_DOORS_OPEN_MINUTES = int(os.environ.get("CHECKIN_DOORS_OPEN_MINUTES", "30"))
+CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "15"))
