@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from accounts.models import License, Profile, User
 
@@ -12,7 +12,9 @@ class SignupForm(forms.Form):
     last_name = forms.CharField(
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -63,9 +65,27 @@ class ProfileForm(forms.ModelForm):
         fields = ["profession", "credentials", "organization", "city", "region", "phone"]
 
 
+class BaseLicenseFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """The database refuses the same license twice for one person; the inline
+        forms never see saved rows they do not show (a resubmitted or stale page)."""
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or form.cleaned_data.get("DELETE") or form.errors:
+                continue
+            jurisdiction = form.cleaned_data.get("jurisdiction")
+            number = form.cleaned_data.get("number")
+            clash = License.objects.filter(
+                user=self.instance, jurisdiction=jurisdiction, number=number
+            ).exclude(pk=form.instance.pk)
+            if jurisdiction and number and clash.exists():
+                form.add_error("number", "You have already added this license.")
+
+
 LicenseFormSet = inlineformset_factory(
     User,
     License,
+    formset=BaseLicenseFormSet,
     fields=["profession", "license_type", "jurisdiction", "number", "board_code"],
     extra=1,
     can_delete=True,

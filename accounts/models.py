@@ -16,6 +16,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str) -> "User":
+        # Addresses are stored lower-cased; people type them any way they like.
+        return self.get(email__iexact=username)
+
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)

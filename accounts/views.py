@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,12 +17,16 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = user_signup(
-            email=data["email"],
-            password=data["password1"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-        )
+        try:
+            user = user_signup(
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except IntegrityError:  # the same address signed up a moment ago
+            form.add_error("email", "An account with this email already exists.")
+            return render(request, "accounts/signup.html", {"form": form, "next": next_url})
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Convene! Add your professional details below.")
         if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):

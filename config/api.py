@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from checkin.api import router as checkin_router
 from config.api_errors import ApiError
 from events.api import router as events_router
 
@@ -44,3 +45,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/events", events_router)
+api.add_router("/checkin", checkin_router)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("events.urls")),
+    path("", include("checkin.urls")),
 ]
 
 if settings.DEBUG:

@@ -68,7 +68,12 @@ class ProviderScopedAdmin(admin.ModelAdmin):
                 kwargs["queryset"] = related.objects.filter(organization__in=orgs)
             elif related in (Track, Room, TicketType, Session):
                 kwargs["queryset"] = related.objects.filter(event__organization__in=orgs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model in (Track, Room):
+            # Several events have a "Ballroom A": say which event each one is in.
+            field.queryset = field.queryset.select_related("event")
+            field.label_from_instance = lambda obj: f"{obj.name} ({obj.event.title})"
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if not request.user.is_superuser and db_field.related_model is Presenter:
@@ -137,7 +142,7 @@ class OrganizationAdmin(ProviderScopedAdmin):
 @admin.register(Presenter)
 class PresenterAdmin(ProviderScopedAdmin):
     list_display = ["name", "credentials", "title", "organization"]
-    list_filter = ["organization"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "credentials", "title"]
 
 
@@ -169,7 +174,7 @@ class TicketTypeInline(ScopedInlineMixin, admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
     list_display = ["title", "organization", "status", "starts_at", "timezone"]
-    list_filter = ["status", "organization", "delivery_format"]
+    list_filter = ["status", ("organization", admin.RelatedOnlyFieldListFilter), "delivery_format"]
     search_fields = ["title", "slug", "venue_name"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
@@ -219,7 +224,13 @@ class SessionAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
         "ce_hours",
         "is_cancelled",
     ]
-    list_filter = ["event", "kind", "level", "track", "is_cancelled"]
+    list_filter = [
+        ("event", admin.RelatedOnlyFieldListFilter),
+        "kind",
+        "level",
+        ("track", admin.RelatedOnlyFieldListFilter),
+        "is_cancelled",
+    ]
     search_fields = ["title", "description", "presenters__name"]
     list_select_related = ["event", "track", "room"]
     filter_horizontal = ["presenters"]
@@ -248,7 +259,7 @@ class TicketTypeAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
         "sales_end",
         "is_active",
     ]
-    list_filter = ["event", "is_active"]
+    list_filter = [("event", admin.RelatedOnlyFieldListFilter), "is_active"]
     search_fields = ["name", "event__title"]
 
 
@@ -270,7 +281,11 @@ class SessionSignupInline(admin.TabularInline):
 class RegistrationAdmin(ProviderScopedAdmin):
     provider_path = "event__organization"
     list_display = ["code", "user", "event", "ticket_type", "status", "amount_due", "created_at"]
-    list_filter = ["status", "event", "ticket_type"]
+    list_filter = [
+        "status",
+        ("event", admin.RelatedOnlyFieldListFilter),
+        ("ticket_type", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user", "event", "ticket_type"]
     readonly_fields = [

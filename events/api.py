@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from config.api_errors import ApiError
@@ -95,8 +95,16 @@ def _public_event(slug: str) -> Event:
     return event
 
 
+class BoundedPagination(LimitOffsetPagination):
+    """limit 1-100, offset 0-1,000,000: anything else is a 422, not a database error."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=100)
+        offset: int = Field(0, ge=0, le=1_000_000)
+
+
 @router.get("", response=list[EventOut], summary="Published events, soonest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_events(request: HttpRequest):
     return selectors.public_events().order_by("starts_at")
 

@@ -240,6 +240,11 @@ class Session(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     is_cancelled = models.BooleanField(default=False)
+    auto_checkout = models.BooleanField(
+        "automatic check-out at the end",
+        default=False,
+        help_text="Close every open presence when the session ends (no exit scan needed).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -264,6 +269,10 @@ class Session(models.Model):
             raise ValidationError({"ends_at": "The session must end after it starts."})
         if self.kind in self.NON_CREDIT_KINDS and self.ce_hours:
             raise ValidationError({"ce_hours": "Breaks, meals and receptions earn no credit."})
+        for name in ("room", "track"):
+            related = getattr(self, name)
+            if related is not None and self.event_id and related.event_id != self.event_id:
+                raise ValidationError({name: f"This {name} belongs to another event."})
 
     @property
     def earns_credit(self) -> bool:

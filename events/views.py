@@ -104,7 +104,7 @@ def session_signup(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("events:session_detail", args=[slug, pk]))
     try:
-        signup = session_signup_create(user=request.user, session_id=pk)
+        signup = session_signup_create(user=request.user, session_id=pk, event_slug=slug)
     except RegistrationError as error:
         if error.code == "session_not_found":
             raise Http404(error.message) from error

@@ -38,3 +38,10 @@ requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="row-lock races only mean something on PostgreSQL (set DATABASE_URL)",
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_cache():
+    from checkin.services.keys import forget_cached_keys
+
+    forget_cached_keys()

@@ -15,6 +15,7 @@ from accounts.models import User
 from events.errors import RegistrationError
 from events.models import Event, Registration, Session, SessionSignup
 from events.permissions import can_manage_event
+from events.services import signup_sql as sql
 from events.services.notify import email_after_commit
 
 
@@ -40,22 +41,23 @@ def _clash_message(
     )
 
 
-# What a sign-up reads of a session and its event (not the long text columns).
-_SIGNUP_FIELDS = ("title", "kind", "starts_at", "ends_at", "is_cancelled", "event__status",
-                  "event__timezone", "event__slug", "event__title")  # fmt: skip
-
-
 @transaction.atomic
-def session_signup_create(*, user: User, session_id: int) -> SessionSignup:
+def session_signup_create(
+    *, user: User, session_id: int, event_slug: str | None = None
+) -> SessionSignup:
     """Take a seat in a session, or a waitlist place when it is full.
 
-    A registration rush runs through here, and its cost is Django building SQL,
-    not PostgreSQL running it, so every query is kept plain (docs/benchmarks.md).
+    `event_slug`, when given, must be the session's event (the URL's). A session of
+    a draft event does not exist for this purpose: its title is not revealed.
+    A registration rush runs through here; its statements live in signup_sql.py.
     """
-    try:
-        session = Session.objects.select_related("event").only(*_SIGNUP_FIELDS).get(pk=session_id)
-    except Session.DoesNotExist:
-        raise RegistrationError("session_not_found", "There is no such session.") from None
+    session = sql.session_with_event(session_id)
+    if (
+        session is None
+        or session.event.status == Event.Status.DRAFT
+        or (event_slug is not None and session.event.slug != event_slug)
+    ):
+        raise RegistrationError("session_not_found", "There is no such session.")
     event = session.event
     if event.status != Event.Status.PUBLISHED or not session.accepts_signups:
         raise RegistrationError("session_closed", f"“{session.title}” is not open for sign-up.")
@@ -64,25 +66,12 @@ def session_signup_create(*, user: User, session_id: int) -> SessionSignup:
 
     # Locking the registration serializes this person's sign-ups, so the places
     # read next cannot change until we commit.
-    registration_id = next(
-        iter(
-            Registration.objects.select_for_update()
-            .filter(event_id=event.pk, user_id=user.pk, status__in=Registration.ACTIVE)
-            .values_list("pk", flat=True)[:1]
-        ),
-        None,
-    )
+    registration_id = sql.lock_registration(event_id=event.pk, user_id=user.pk)
     if registration_id is None:
         raise RegistrationError(
             "not_registered", "Register for the event before choosing sessions."
         )
-    held = list(
-        SessionSignup.objects.filter(
-            registration_id=registration_id, status__in=SessionSignup.ACTIVE
-        ).values_list(
-            "session_id", "status", "session__title", "session__starts_at", "session__ends_at"
-        )
-    )
+    held = sql.places_held(registration_id)
     for other_id, status, *_ in held:
         if other_id == session.pk:
             where = "on the waitlist for" if status == SessionSignup.Status.WAITLISTED else "in"
@@ -97,18 +86,11 @@ def session_signup_create(*, user: User, session_id: int) -> SessionSignup:
 
     # The session row holds the capacity: lock it, then count (a fresh statement
     # sees every seat committed before the lock was granted).
-    capacity = (
-        Session.objects.select_for_update()
-        .filter(pk=session.pk)
-        .values_list("capacity", flat=True)
-        .get()
-    )
+    capacity = sql.lock_capacity(session.pk)
     status = SessionSignup.Status.CONFIRMED
-    if capacity is not None and _confirmed_count(session.pk) >= capacity:
+    if capacity is not None and sql.seats_taken(session.pk) >= capacity:
         status = SessionSignup.Status.WAITLISTED
-    return SessionSignup.objects.create(
-        registration_id=registration_id, session=session, status=status
-    )
+    return sql.insert_signup(registration_id=registration_id, session=session, status=status)
 
 
 @transaction.atomic
@@ -145,19 +127,27 @@ def cancel_signups_locked(
 
 
 def _promote_locked(session: Session) -> list[SessionSignup]:
-    if session.capacity is None:
+    """Give free seats to the people waiting, first come first served. Nobody is
+    moved into a session that is cancelled, has started, or whose event is not
+    published: they would be told "you have a seat" for something they cannot attend."""
+    if session.is_cancelled or session.starts_at <= timezone.now():
         return []
-    free = session.capacity - _confirmed_count(session.pk)
-    if free <= 0:
+    if not Event.objects.filter(pk=session.event_id, status=Event.Status.PUBLISHED).exists():
         return []
-    waiting = list(
+    queue = (
         session.signups.filter(
             status=SessionSignup.Status.WAITLISTED,
             registration__status__in=Registration.ACTIVE,
         )
         .select_related("registration__user", "session__event__organization")
-        .order_by("created_at", "pk")[:free]
+        .order_by("created_at", "pk")
     )
+    if session.capacity is not None:  # no capacity any more: everyone waiting gets in
+        free = session.capacity - _confirmed_count(session.pk)
+        if free <= 0:
+            return []
+        queue = queue[:free]
+    waiting = list(queue)
     now = timezone.now()
     for signup in waiting:
         signup.status = SessionSignup.Status.CONFIRMED

@@ -19,11 +19,9 @@ from tests.factories import (
     make_ticket,
     make_user,
 )
+from tests.permissions import LOGIN, ROLES, assert_page_answer
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "attendee", "other_attendee", "other_organizer", "organizer"]
-LOGIN = "login"  # a redirect to the login page
 
 
 @pytest.fixture
@@ -121,16 +119,8 @@ def test_the_table_covers_every_url(world):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_permission_table(client, world, name, role):
-    user = world["users"][role]
-    if user is not None:
-        client.force_login(user)
-    response = client.get(urls(world)[name])
     expected = TABLE[name][ROLES.index(role)]
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    else:
-        assert response.status_code == expected, response.content[:300]
+    assert_page_answer(client, world["users"][role], urls(world)[name], expected)
 
 
 def test_the_admin_hides_another_providers_event(client, world):

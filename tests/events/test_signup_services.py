@@ -191,10 +191,20 @@ def test_a_session_that_started_takes_no_signups(event, attendee_factory):
     assert refused.value.code == "session_started"
 
 
-def test_a_draft_event_takes_no_signups(event, attendee_factory):
+def test_a_draft_event_takes_no_signups_and_hides_its_sessions(event, attendee_factory):
+    person = attendee_factory()
+    session = make_session(event, title="Unannounced keynote")
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT)
+    with pytest.raises(RegistrationError) as refused:
+        session_signup_create(user=person, session_id=session.pk)
+    assert refused.value.code == "session_not_found"
+    assert "Unannounced" not in refused.value.message
+
+
+def test_a_cancelled_event_takes_no_signups(event, attendee_factory):
     person = attendee_factory()
     session = make_session(event)
-    Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
     with pytest.raises(RegistrationError) as refused:
         session_signup_create(user=person, session_id=session.pk)
     assert refused.value.code == "session_closed"
