@@ -32,7 +32,7 @@ test: $(STAMP)
 
 ## The suite against the local PostgreSQL and Redis.
 test-postgres: $(STAMP)
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/convene REDIS_URL=redis://127.0.0.1:6379/0 \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/convene REDIS_URL=redis://127.0.0.1:6379/0 DB_PREPARED_STATEMENTS=1 \
 		$(BIN)/python -m pytest
 
 lint: $(STAMP)

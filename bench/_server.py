@@ -37,6 +37,7 @@ def production_env(database_url: str, static_root: str) -> dict[str, str]:
         REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
         CACHE_KEY_PREFIX="convene-bench",
         DB_CONN_MAX_AGE="60",
+        DB_PREPARED_STATEMENTS=os.environ.get("DB_PREPARED_STATEMENTS", "1"),
         STATIC_ROOT=static_root,
         DJANGO_LOG_LEVEL="WARNING",
     )
@@ -101,3 +102,23 @@ def percentile(values: list[float], pct: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+async def http_request(
+    port: int, method: str, path: str, headers: dict[str, str], body: bytes = b""
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 request on a fresh connection to 127.0.0.1 (gunicorn's sync
+    workers close every connection anyway). Deliberately minimal: the load client
+    shares the server's two cores, so every millisecond it spends is the server's."""
+    import asyncio
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    head.append(f"Content-Length: {len(body)}")
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+    raw = await reader.read(-1)  # the server closes when done
+    writer.close()
+    status_line, _, rest = raw.partition(b"\r\n")
+    _, _, payload = rest.partition(b"\r\n\r\n")
+    return int(status_line.split(b" ", 2)[1]), payload

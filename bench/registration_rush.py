@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._server import (
     free_port,
     fresh_database,
+    http_request,
     manage,
     median,
     percentile,
@@ -140,35 +141,28 @@ def count_seats(session_id: int) -> tuple[int, int]:
 
 
 async def rush(port: int, url: str, cookies: list[tuple[str, str]], method: str = "POST") -> dict:
-    import aiohttp
-
+    """Every attempt once, `CONCURRENCY` at a time; latency per attempt."""
     queue: asyncio.Queue = asyncio.Queue()
     for item in cookies:
         queue.put_nowait(item)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
-    jar = aiohttp.DummyCookieJar()
-    async with aiohttp.ClientSession(connector=connector, cookie_jar=jar) as client:
 
-        async def worker() -> None:
-            while not queue.empty():
-                session_key, csrf = queue.get_nowait()
-                headers = {
-                    "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
-                    "X-CSRFToken": csrf,
-                }
-                started = time.perf_counter()
-                async with client.request(
-                    method, f"http://127.0.0.1:{port}{url}", headers=headers, allow_redirects=False
-                ) as response:
-                    await response.read()
-                latencies.append((time.perf_counter() - started) * 1000)
-                statuses[response.status] = statuses.get(response.status, 0) + 1
+    async def worker() -> None:
+        while not queue.empty():
+            session_key, csrf = queue.get_nowait()
+            headers = {
+                "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+            }
+            started = time.perf_counter()
+            status, _ = await http_request(port, method, url, headers)
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
 
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - began
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - began
     return {"latencies": latencies, "statuses": statuses, "elapsed": elapsed}
 
 
