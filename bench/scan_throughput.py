@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._server import (
     free_port,
     fresh_database,
+    http_request,
     manage,
     percentile,
     production_env,
@@ -145,65 +146,62 @@ class Device:
         return self.previous
 
 
-async def post(client, port: int, device: Device, body: dict) -> tuple[str, float]:
+async def post(port: int, device: Device, body: dict) -> tuple[str, float]:
     started = time.perf_counter()
-    async with client.post(
-        f"http://127.0.0.1:{port}/api/checkin/scans",
-        json=body,
-        headers={"Authorization": f"Bearer {device.bearer}"},
-    ) as response:
-        answer = await response.json()
-    return answer.get("code", f"http_{response.status}"), (time.perf_counter() - started) * 1000
+    status, payload = await http_request(
+        port,
+        "POST",
+        "/api/checkin/scans",
+        {"Authorization": f"Bearer {device.bearer}", "Content-Type": "application/json"},
+        json.dumps(body).encode(),
+    )
+    code = json.loads(payload).get("code") if status == 200 else f"http_{status}"
+    return code, (time.perf_counter() - started) * 1000
 
 
 async def capacity(port: int, devices: list[Device], seconds: float) -> dict:
-    import aiohttp
-
+    """Closed loop: each device posts its next scan as soon as the last is answered."""
     latencies: list[float] = []
     wrong = 0
     deadline = time.perf_counter() + seconds
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=DEVICES)) as client:
 
-        async def run(device: Device) -> None:
-            nonlocal wrong
-            while time.perf_counter() < deadline:
-                body, expected = device.next_scan()
-                code, ms = await post(client, port, device, body)
-                latencies.append(ms)
-                if code != expected:
-                    wrong += 1
-                    MISMATCHES.append(("capacity", body, expected, code))
+    async def run(device: Device) -> None:
+        nonlocal wrong
+        while time.perf_counter() < deadline:
+            body, expected = device.next_scan()
+            code, ms = await post(port, device, body)
+            latencies.append(ms)
+            if code != expected:
+                wrong += 1
+                MISMATCHES.append(("capacity", body, expected, code))
 
-        began = time.perf_counter()
-        await asyncio.gather(*(run(d) for d in devices))
-        elapsed = time.perf_counter() - began
+    began = time.perf_counter()
+    await asyncio.gather(*(run(d) for d in devices))
+    elapsed = time.perf_counter() - began
     return {"scans": len(latencies), "elapsed": elapsed, "latencies": latencies, "wrong": wrong}
 
 
 async def door(port: int, devices: list[Device], seconds: float) -> dict:
     """Open loop: request i is due at start + i/rate whatever the server does;
     latency counts from when it was due, so queueing shows."""
-    import aiohttp
-
     total = int(DOOR_RATE * seconds)
     latencies: list[float] = []
     wrong = 0
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as client:
-        start = time.perf_counter() + 0.5
+    start = time.perf_counter() + 0.5
 
-        async def one(i: int) -> None:
-            nonlocal wrong
-            device = devices[i % len(devices)]
-            due = start + i / DOOR_RATE
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            body, expected = device.next_scan()
-            code, _ = await post(client, port, device, body)
-            latencies.append((time.perf_counter() - due) * 1000)
-            if code != expected:
-                wrong += 1
-                MISMATCHES.append(("door", body, expected, code))
+    async def one(i: int) -> None:
+        nonlocal wrong
+        device = devices[i % len(devices)]
+        due = start + i / DOOR_RATE
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        body, expected = device.next_scan()
+        code, _ = await post(port, device, body)
+        latencies.append((time.perf_counter() - due) * 1000)
+        if code != expected:
+            wrong += 1
+            MISMATCHES.append(("door", body, expected, code))
 
-        await asyncio.gather(*(one(i) for i in range(total)))
+    await asyncio.gather(*(one(i) for i in range(total)))
     return {"scans": total, "latencies": latencies, "wrong": wrong}
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from checkin.models import ScannerDevice
+from checkin.services import scan_sql
 from events.errors import RegistrationError
 from events.models import Event, Session
 from events.permissions import can_manage_event
@@ -91,26 +92,12 @@ def device_revoke(*, device: ScannerDevice, by: User) -> ScannerDevice:
     return device
 
 
-# What scanning needs of a device, its event and its session (not long texts).
-_DEVICE_FIELDS = (
-    "name", "event_id", "session_id", "last_seen_at", "unsynced_scans", "revoked_at",
-    "event__title", "event__timezone", "event__starts_at", "event__ends_at", "event__status",
-    "session__title", "session__starts_at", "session__ends_at", "session__capacity",
-    "session__event_id",
-)  # fmt: skip
-
-
 def device_authenticate(token: str) -> ScannerDevice | None:
     """The active device holding this token, with its event and place loaded."""
     if not token or len(token) > 200:
         return None
-    try:
-        device = (
-            ScannerDevice.objects.select_related("event", "session")
-            .only(*_DEVICE_FIELDS)
-            .get(token_hash=_digest(token), revoked_at__isnull=True)
-        )
-    except ScannerDevice.DoesNotExist:
+    device = scan_sql.device_by_token_hash(_digest(token))
+    if device is None:
         return None
     now = timezone.now()
     if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_RESOLUTION:
