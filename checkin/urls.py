@@ -30,6 +30,8 @@ urlpatterns = [
         views.device_revoke_view,
         name="device_revoke",
     ),
+    path("manage/events/<slug:slug>/live/", views.live, name="live"),
+    path("manage/events/<slug:slug>/live.json", views.live_json, name="live_json"),
     path("scan/", views.scanner, name="scanner"),
     path("scan/pair/<str:code>/", views.pair, name="pair"),
 ]

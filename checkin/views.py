@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from checkin import pdf
 from checkin.forms import DeviceForm, ManualCheckForm, session_for_place
+from checkin.live import checkin_stats
 from checkin.models import ScannerDevice
 from checkin.selectors import presence_by_registration
 from checkin.services.badges import badge_cards, badge_for, badge_reissue, badge_token
@@ -238,3 +239,16 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
 def scanner(request: HttpRequest) -> HttpResponse:
     """The scanner page. It holds its device token in the browser (from pairing)."""
     return render(request, "checkin/scanner.html", {"device": None, "new_token": None})
+
+
+@login_required
+def live(request: HttpRequest, slug: str) -> HttpResponse:
+    """Live check-in dashboard; figures refresh over a WebSocket."""
+    event = access_managed_event(request.user, slug)
+    return render(request, "checkin/live.html", {"event": event, "stats": checkin_stats(event)})
+
+
+@login_required
+def live_json(request: HttpRequest, slug: str) -> HttpResponse:
+    event = access_managed_event(request.user, slug)
+    return JsonResponse(checkin_stats(event))

@@ -1,3 +1,9 @@
 """WebSocket routes. Each app that speaks WebSocket adds its patterns here."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from checkin.consumers import LiveCheckinConsumer
+
+websocket_urlpatterns = [
+    path("ws/checkin/events/<int:event_id>/", LiveCheckinConsumer.as_asgi()),
+]

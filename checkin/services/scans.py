@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from checkin import tokens
+from checkin.live import announce_scan_after_commit
 from checkin.models import Scan, ScannerDevice
 from checkin.services import scan_sql as sql
 from checkin.services.badges import badge_for
@@ -74,6 +75,12 @@ def perform_scan(
                 result=result,
                 token=token.replace("\x00", "")[:200],  # kept for audits; NUL cannot be stored
             )
+            if result == R.OK:
+                announce_scan_after_commit(
+                    event_id=device.event_id,
+                    session_id=session.pk if session else None,
+                    direction=direction,
+                )
     except IntegrityError:
         # This device sent this nonce before (a resend, or two uploads at once).
         first = _first_answer(device, nonce)
@@ -123,6 +130,12 @@ def manual_check(
         nonce=uuid.uuid4().hex,
         result=result,
     )
+    if result == R.OK:
+        announce_scan_after_commit(
+            event_id=registration.event_id,
+            session_id=session.pk if session else None,
+            direction=direction,
+        )
     return ScanOutcome(scan=scan, replayed=False, attendee=badge.attendee)
 
 
