@@ -1,5 +1,6 @@
 """Live check-in figures for organizers, and the WebSocket fan-out after each scan."""
 
+import time
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
@@ -14,8 +15,21 @@ from events.models import Event, Registration, SessionSignup
 ARRIVAL_BUCKET = timedelta(minutes=15)
 
 
+def forget_announcements() -> None:
+    """For tests: each test starts with no announcement sent."""
+    _last_announced.clear()
+
+
 def group_name(event_id: int) -> str:
     return f"checkin.event.{event_id}"
+
+
+# A door can take dozens of scans a second; a dashboard needs to hear "something
+# changed" a couple of times a second at most (it refetches the figures, and polls
+# every few seconds anyway). Each server process sends at most one message per
+# event per interval: a message per scan cost more CPU than judging the scan.
+ANNOUNCE_INTERVAL = 0.5
+_last_announced: dict[int, float] = {}
 
 
 def announce_scan_after_commit(*, event_id: int, session_id: int | None, direction: str) -> None:
@@ -23,6 +37,10 @@ def announce_scan_after_commit(*, event_id: int, session_id: int | None, directi
     (DESIGN.md: a client never sees something that was rolled back)."""
 
     def send() -> None:
+        now = time.monotonic()
+        if now - _last_announced.get(event_id, float("-inf")) < ANNOUNCE_INTERVAL:
+            return
+        _last_announced[event_id] = now
         layer = get_channel_layer()
         if layer is None:
             return

@@ -42,6 +42,8 @@ requires_postgres = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def _fresh_key_cache():
+    from checkin.live import forget_announcements
     from checkin.services.keys import forget_cached_keys
 
     forget_cached_keys()
+    forget_announcements()

@@ -75,4 +75,7 @@
   }
 
   connect(1000);
+  // Scans are announced at most twice a second per server process: a slow poll
+  // closes the gap after the last scan of a burst.
+  setInterval(schedule, 5000);
 })();
