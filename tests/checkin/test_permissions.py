@@ -41,6 +41,11 @@ def page_urls(w):
         "devices": reverse("checkin:devices", args=[slug]),
         "device_revoke": reverse("checkin:device_revoke", args=[slug, w["device"].pk]),
         "scanner": reverse("checkin:scanner"),
+        "live": reverse("checkin:live", args=[slug]),
+        "live_json": reverse("checkin:live_json", args=[slug]),
+        "manual_check_get": reverse("checkin:manual_check", args=[slug, code]),
+        "device_setup_get": reverse("checkin:device_setup", args=[slug, w["device"].pk]),
+        "pair_unknown_code": reverse("checkin:pair", args=["not-a-real-code"]),
     }
 
 
@@ -53,6 +58,13 @@ PAGES = {
     "devices": (LOGIN, 403, 403, 403, 200),
     "device_revoke": (LOGIN, 403, 403, 403, 200),
     "scanner": (200, 200, 200, 200, 200),
+    "live": (LOGIN, 403, 403, 403, 200),
+    "live_json": (LOGIN, 403, 403, 403, 200),
+    # POST-only actions answer a GET with 405 before anything else.
+    "manual_check_get": (405, 405, 405, 405, 405),
+    "device_setup_get": (405, 405, 405, 405, 405),
+    # The pairing page itself is public (the device is not logged in); pairing is a POST.
+    "pair_unknown_code": (200, 200, 200, 200, 200),
 }
 
 
