@@ -197,7 +197,12 @@ class Command(BaseCommand):
 
     def _tickets(self, event: Event, start: date) -> None:
         tz = event.tzinfo
-        opened = datetime.combine(start - timedelta(days=120), time(9, 0), tz)
+        # Sales opened in the past whatever --start says, so the demo registrations
+        # below go through; on-site registration runs until the last day.
+        opened = min(
+            datetime.combine(start - timedelta(days=120), time(9, 0), tz),
+            timezone.now() - timedelta(days=60),
+        )
         TicketType.objects.create(
             event=event,
             name="Full conference",
@@ -205,7 +210,7 @@ class Command(BaseCommand):
             position=0,
             description="All three days, all sessions, CE certificate included.",
             sales_start=opened,
-            sales_end=event.starts_at,
+            sales_end=event.ends_at,
         )
         TicketType.objects.create(
             event=event,
@@ -224,7 +229,7 @@ class Command(BaseCommand):
             capacity=60,
             description="Free for full-time graduate students and supervised trainees.",
             sales_start=opened,
-            sales_end=event.starts_at,
+            sales_end=event.ends_at,
         )
 
     def _people(self, org: Organization) -> list[User]:
