@@ -51,10 +51,6 @@ class Badge(models.Model):
     def __str__(self) -> str:
         return f"Badge {self.pk} ({self.registration.code})"
 
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
 
 class ScannerDevice(models.Model):
     """A phone or handheld that scans badges at one place of one event.

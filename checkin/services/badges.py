@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 
 from accounts.models import User
 from checkin import tokens
-from checkin.models import Badge
+from checkin.models import Badge, EventKey
 from checkin.pdf import BadgeCard
 from checkin.services.keys import signing_key
 from events.errors import RegistrationError
@@ -30,10 +30,10 @@ def badge_for(registration: Registration) -> Badge:
         return registration.badges.get(revoked_at__isnull=True)
 
 
-def badge_token(badge: Badge, *, event_id: int) -> str:
+def badge_token(badge: Badge, *, event_id: int, key: EventKey | None = None) -> str:
     """The QR content. Ed25519 signatures are deterministic: the same badge always
-    gives the same token, so it need not be stored."""
-    key = signing_key(event_id)
+    gives the same token, so it need not be stored. Pass `key` when signing many."""
+    key = key or signing_key(event_id)
     payload = tokens.BadgePayload(
         badge_id=badge.pk,
         event_id=event_id,
@@ -84,6 +84,7 @@ def badge_cards(event: Event, registrations: QuerySet[Registration]) -> list[Bad
         end_format = "j, Y" if same_month else "F j, Y"
         dates = f"{date_format(start, 'F j')}–{date_format(end, end_format)}"
     where = f" · {event.venue_name}" if event.venue_name else ""
+    key = signing_key(event.pk)  # once, not once per badge
     cards = []
     for registration in registrations:
         valid = registration.badges.all()  # prefetched: only unrevoked badges
@@ -97,7 +98,7 @@ def badge_cards(event: Event, registrations: QuerySet[Registration]) -> list[Bad
                 ticket_type=registration.ticket_type.name,
                 event_title=event.title,
                 event_dates=dates + where,
-                qr_payload=badge_token(badge, event_id=event.pk),
+                qr_payload=badge_token(badge, event_id=event.pk, key=key),
             )
         )
     return cards

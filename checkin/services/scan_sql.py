@@ -7,27 +7,14 @@ row locks exist only on PostgreSQL (SQLite serializes writers anyway).
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
 
 from checkin.models import Scan, ScannerDevice
 from events.models import Event, Session
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive UTC datetimes; PostgreSQL aware ones.
-    if value is None or timezone.is_aware(value):
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-def _loaded(instance):
-    """Mark a model built from a row as coming from the database."""
-    instance._state.adding = False
-    instance._state.db = connection.alias
-    return instance
+from events.rows import aware, loaded
 
 
 def device_by_token_hash(token_hash: str) -> ScannerDevice | None:
@@ -48,36 +35,36 @@ def device_by_token_hash(token_hash: str) -> ScannerDevice | None:
         return None
     device_id, name, event_id, session_id, last_seen, unsynced, *rest = row
     e_title, e_tz, e_start, e_end, e_status, e_slug, s_title, s_start, s_end, s_cap = rest
-    event = _loaded(
+    event = loaded(
         Event(
             id=event_id,
             title=e_title,
             timezone=e_tz,
-            starts_at=_aware(e_start),
-            ends_at=_aware(e_end),
+            starts_at=aware(e_start),
+            ends_at=aware(e_end),
             status=e_status,
             slug=e_slug,
         )
     )
     session = None
     if session_id is not None:
-        session = _loaded(
+        session = loaded(
             Session(
                 id=session_id,
                 event=event,
                 title=s_title,
-                starts_at=_aware(s_start),
-                ends_at=_aware(s_end),
+                starts_at=aware(s_start),
+                ends_at=aware(s_end),
                 capacity=s_cap,
             )
         )
-    return _loaded(
+    return loaded(
         ScannerDevice(
             id=device_id,
             name=name,
             event=event,
             session=session,
-            last_seen_at=_aware(last_seen),
+            last_seen_at=aware(last_seen),
             unsynced_scans=unsynced,
         )
     )
@@ -175,4 +162,4 @@ def insert_scan(**fields) -> Scan:
             values,
         )
         scan_id = cursor.fetchone()[0]
-    return _loaded(Scan(id=scan_id, **fields))
+    return loaded(Scan(id=scan_id, **fields))

@@ -8,12 +8,13 @@ Works on SQLite and PostgreSQL; row locks exist only on PostgreSQL (SQLite
 serializes writers anyway).
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
 
 from events.models import Event, Registration, Session, SessionSignup
+from events.rows import aware, loaded
 
 ACTIVE_REGISTRATION = tuple(Registration.ACTIVE)
 ACTIVE_SIGNUP = tuple(SessionSignup.ACTIVE)
@@ -21,11 +22,6 @@ ACTIVE_SIGNUP = tuple(SessionSignup.ACTIVE)
 
 def _for_update() -> str:
     return " FOR UPDATE" if connection.features.has_select_for_update else ""
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive UTC datetimes; PostgreSQL aware ones.
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def session_with_event(session_id: int) -> Session | None:
@@ -42,16 +38,17 @@ def session_with_event(session_id: int) -> Session | None:
     if row is None:
         return None
     title, kind, starts_at, ends_at, is_cancelled, event_id, status, tz, slug, event_title = row
-    event = Event(id=event_id, status=status, timezone=tz, slug=slug, title=event_title)
-    return Session(
+    event = loaded(Event(id=event_id, status=status, timezone=tz, slug=slug, title=event_title))
+    session = Session(
         id=session_id,
         event=event,
         title=title,
         kind=kind,
-        starts_at=_aware(starts_at),
-        ends_at=_aware(ends_at),
+        starts_at=aware(starts_at),
+        ends_at=aware(ends_at),
         is_cancelled=bool(is_cancelled),
     )
+    return loaded(session)
 
 
 def lock_registration(*, event_id: int, user_id: int) -> int | None:
@@ -76,7 +73,7 @@ def places_held(registration_id: int) -> list[tuple[int, str, str, datetime, dat
             " WHERE g.registration_id = %s AND g.status IN (%s, %s)",
             [registration_id, *ACTIVE_SIGNUP],
         )
-        return [(sid, st, t, _aware(a), _aware(b)) for sid, st, t, a, b in cursor.fetchall()]
+        return [(sid, st, t, aware(a), aware(b)) for sid, st, t, a, b in cursor.fetchall()]
 
 
 def lock_capacity(session_id: int) -> int | None:
@@ -106,10 +103,12 @@ def insert_signup(*, registration_id: int, session: Session, status: str) -> Ses
             [registration_id, session.pk, status, connection.ops.adapt_datetimefield_value(now)],
         )
         signup_id = cursor.fetchone()[0]
-    signup = SessionSignup(
-        id=signup_id, registration_id=registration_id, session=session, status=status,
-        created_at=now,
-    )  # fmt: skip
-    signup._state.adding = False
-    signup._state.db = connection.alias
-    return signup
+    return loaded(
+        SessionSignup(
+            id=signup_id,
+            registration_id=registration_id,
+            session=session,
+            status=status,
+            created_at=now,
+        )
+    )

@@ -23,12 +23,6 @@ def lock_sessions(session_ids: list[int]) -> list[Session]:
     return list(Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk"))
 
 
-def _confirmed_count(session_id: int) -> int:
-    return SessionSignup.objects.filter(
-        session_id=session_id, status=SessionSignup.Status.CONFIRMED
-    ).count()
-
-
 def _clash_message(
     event: Event, session: Session, title: str, starts_at: datetime, ends_at: datetime
 ) -> str:
@@ -143,7 +137,7 @@ def _promote_locked(session: Session) -> list[SessionSignup]:
         .order_by("created_at", "pk")
     )
     if session.capacity is not None:  # no capacity any more: everyone waiting gets in
-        free = session.capacity - _confirmed_count(session.pk)
+        free = session.capacity - sql.seats_taken(session.pk)
         if free <= 0:
             return []
         queue = queue[:free]

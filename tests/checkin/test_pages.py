@@ -128,3 +128,20 @@ def test_reissuing_a_badge_asks_first(client, live_event, registration, organize
     )
     client.post(url)
     assert registration.badges.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_printing_many_badges_reads_the_signing_key_once(
+    client, live_event, registration, organizer, django_assert_max_num_queries
+):
+    from events.services import registration_create
+    from tests.factories import make_ticket, make_user
+
+    ticket = make_ticket(live_event, name="Extra")
+    for _ in range(12):
+        registration_create(user=make_user(), ticket_type=ticket)
+    client.force_login(organizer)
+    url = reverse("checkin:badges_pdf", args=[live_event.slug])
+    client.get(url)  # issues the missing badges
+    with django_assert_max_num_queries(12):  # independent of the number of badges
+        response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
