@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "events",
     "checkin",
+    "credits",
 ]
 
 MIDDLEWARE = [

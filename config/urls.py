@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("events.urls")),
     path("", include("checkin.urls")),
+    path("", include("credits.urls")),
 ]
 
 if settings.DEBUG:

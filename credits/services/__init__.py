@@ -1,0 +1,1 @@
+"""Every write of the credits app, one module per operation family."""

@@ -1,0 +1,1 @@
+"""Credits pages, one module per area; each module holds its own urlpatterns."""
