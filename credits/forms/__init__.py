@@ -1,0 +1,1 @@
+"""Forms of the credits pages, one module per area."""
