@@ -110,3 +110,97 @@ def credit_summary(registration: Registration, *, refresh: bool = True) -> Credi
             )
         credited.awards.append(award)
     return CreditSummary(registration=registration, sessions=list(grouped.values()))
+
+
+@dataclass
+class SessionCredit:
+    """A credit session on the organizer's overview."""
+
+    session: Session
+    offerings: list[CreditOffering]
+    attended: int = 0
+    credited: dict[int, int] = field(default_factory=dict)  # offering id -> people credited
+    needs_review: int = 0
+
+    def credited_rows(self) -> list[tuple[CreditOffering, int]]:
+        return [(o, self.credited.get(o.pk, 0)) for o in self.offerings]
+
+
+def event_credit_overview(event: Event) -> list[SessionCredit]:
+    """Every session offering credit, with attendance and credit counts (fixed queries)."""
+    from django.db.models import Count, Q
+
+    offerings = event_offerings(event)
+    sessions = {
+        s.pk: SessionCredit(session=s, offerings=offerings.get(s.pk, []))
+        for s in event.sessions.filter(pk__in=offerings).select_related("room")
+    }
+    counts = (
+        Award.objects.filter(session__event=event, registration__status="confirmed")
+        .values("session_id", "offering_id")
+        .annotate(
+            people=Count("registration_id"),
+            credited=Count("registration_id", filter=Q(hours__gt=0)),
+            flagged=Count("registration_id", filter=Q(needs_review=True)),
+        )
+    )
+    for row in counts:
+        item = sessions[row["session_id"]]
+        item.attended = max(item.attended, row["people"])
+        item.credited[row["offering_id"]] = row["credited"]
+        item.needs_review = max(item.needs_review, row["flagged"])
+    return sorted(sessions.values(), key=lambda s: (s.session.starts_at, s.session.title))
+
+
+@dataclass
+class RosterRow:
+    registration: Registration
+    awards: list[Award] = field(default_factory=list)
+    adjustments: list = field(default_factory=list)
+
+    @property
+    def first_award(self) -> Award | None:
+        return self.awards[0] if self.awards else None
+
+    @property
+    def needs_review(self) -> bool:
+        return any(a.needs_review for a in self.awards)
+
+    def hours_for(self, offering: CreditOffering) -> Decimal | None:
+        return next((a.hours for a in self.awards if a.offering_id == offering.pk), None)
+
+
+def session_roster(session: Session, *, needs_review_only: bool = False) -> list[RosterRow]:
+    """Everyone with attendance in a credit session (awards) or a seat in it, with
+    their awards and adjustments. Four queries whatever the number of people."""
+    from credits.models import AttendanceAdjustment
+    from events.models import SessionSignup
+
+    rows: dict[int, RosterRow] = {}
+    awards = (
+        Award.objects.filter(session=session)
+        .select_related("registration__user__profile", "offering__accreditation")
+        .order_by("registration_id", "offering__accreditation__body")
+    )
+    for award in awards:
+        row = rows.setdefault(award.registration_id, RosterRow(award.registration))
+        row.awards.append(award)
+    if not needs_review_only:
+        for signup in SessionSignup.objects.filter(
+            session=session, status=SessionSignup.Status.CONFIRMED
+        ).select_related("registration__user__profile"):
+            rows.setdefault(signup.registration_id, RosterRow(signup.registration))
+    for adjustment in (
+        AttendanceAdjustment.objects.filter(session=session, registration_id__in=list(rows))
+        .select_related("created_by")
+        .order_by("created_at")
+    ):
+        rows[adjustment.registration_id].adjustments.append(adjustment)
+    result = [r for r in rows.values() if r.needs_review or not needs_review_only]
+    return sorted(
+        result,
+        key=lambda r: (
+            r.registration.user.last_name.lower(),
+            r.registration.user.first_name.lower(),
+        ),
+    )
