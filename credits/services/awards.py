@@ -4,7 +4,7 @@ Awards are derived data, rebuilt from the facts at any time:
 - `refresh_awards(event)` recomputes an event's awards when they are stale. Scans
   and adjustments are only ever appended, so their counts change exactly when
   there is something new; the setup (offerings, rules, session times, breaks) is
-  fingerprinted. The check costs four small queries; a recompute costs the same
+  fingerprinted. The check costs five small queries; a recompute costs the same
   handful of statements whatever the number of attendees (bench/credits.py).
 - `recompute_awards(event, registration_ids=...)` rebuilds some or all of them;
   an adjustment recomputes its attendee at once.
@@ -19,6 +19,7 @@ session count for that session's credit.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -168,6 +169,7 @@ def recompute_awards(
 
     now = timezone.now()
     rows = []
+    snapshots = {}  # one serialised rule per offering, not one per award
     for key in seen.keys() | changes.keys():
         registration_id, session_id = key
         intervals, open_since = rules.intervals_from_scans(seen.get(key, ()))
@@ -176,27 +178,29 @@ def recompute_awards(
         frame = setup.frames[session_id]
         first_in, last_out = first_last.get(key, (None, None))
         for offering in setup.offerings[session_id]:
-            rule = offering.rule
+            if offering.pk not in snapshots:
+                snapshots[offering.pk] = (offering.rule.as_rule(), offering.rule.snapshot())
+            rule, snapshot = snapshots[offering.pk]
             outcome = rules.judge(
-                rule.as_rule(),
+                rule,
                 rules.SessionFrame(
                     frame.starts, frame.ends, offering.hours, frame.breaks, frame.auto_checkout
                 ),
                 presence,
             )
             rows.append(
-                Award(
-                    registration_id=registration_id,
-                    session_id=session_id,
-                    offering_id=offering.pk,
-                    minutes=outcome.minutes,
-                    hours=outcome.hours,
-                    rule=rule.snapshot(),
-                    reasons="\n".join(outcome.reasons),
-                    needs_review=outcome.needs_review,
-                    first_in=first_in,
-                    last_out=last_out,
-                    computed_at=now,
+                (
+                    registration_id,
+                    session_id,
+                    offering.pk,
+                    outcome.minutes,
+                    outcome.hours,
+                    snapshot,
+                    "\n".join(outcome.reasons),
+                    outcome.needs_review,
+                    first_in,
+                    last_out,
+                    now,
                 )
             )
     stale.delete()
@@ -205,38 +209,39 @@ def recompute_awards(
 
 
 AWARD_COLUMNS = (
-    ("registration_id", "bigint"),
-    ("session_id", "bigint"),
-    ("offering_id", "bigint"),
-    ("minutes", "integer"),
-    ("hours", "numeric"),
-    ("rule", "jsonb"),
-    ("reasons", "text"),
-    ("needs_review", "boolean"),
-    ("first_in", "timestamptz"),
-    ("last_out", "timestamptz"),
-    ("computed_at", "timestamptz"),
+    "registration_id",
+    "session_id",
+    "offering_id",
+    "minutes",
+    "hours",
+    "rule",
+    "reasons",
+    "needs_review",
+    "first_in",
+    "last_out",
+    "computed_at",
 )
+RULE_COLUMN = AWARD_COLUMNS.index("rule")
 
 
-def _insert(rows: list[Award]) -> None:
-    """One statement on PostgreSQL however many rows (arrays through unnest);
-    batches elsewhere."""
+def _insert(rows: list[tuple]) -> None:
+    """One COPY on PostgreSQL however many rows; batched inserts elsewhere."""
     if not rows:
         return
     if connection.vendor != "postgresql":
-        Award.objects.bulk_create(rows, batch_size=500)
-        return
-    from psycopg.types.json import Jsonb
-
-    columns = ", ".join(name for name, _ in AWARD_COLUMNS)
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in AWARD_COLUMNS)
-    values = [
-        [Jsonb(getattr(row, name)) if name == "rule" else getattr(row, name) for row in rows]
-        for name, _ in AWARD_COLUMNS
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Award._meta.db_table} ({columns}) SELECT * FROM unnest({arrays})",
-            values,
+        Award.objects.bulk_create(
+            (Award(**dict(zip(AWARD_COLUMNS, row, strict=True))) for row in rows), batch_size=500
         )
+        return
+    encoded: dict[int, str] = {}  # the same few rule snapshots, serialised once
+    columns = ", ".join(AWARD_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {Award._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            snapshot = row[RULE_COLUMN]
+            text = encoded.get(id(snapshot))
+            if text is None:
+                text = encoded[id(snapshot)] = json.dumps(snapshot)
+            copy.write_row((*row[:RULE_COLUMN], text, *row[RULE_COLUMN + 1 :]))
