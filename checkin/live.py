@@ -74,13 +74,17 @@ def checkin_stats(event: Event) -> dict:
                 bucket = local.replace(minute=local.minute - local.minute % 15, second=0,
                                        microsecond=0)  # fmt: skip
                 arrivals[bucket] = arrivals.get(bucket, 0) + 1
+    places = list(event.sessions.exclude(kind__in=("break", "meal")).order_by("starts_at"))
+    now = timezone.now()
+    # Sessions with automatic check-out close everyone's presence at their end.
+    closed = {s.pk for s in places if s.auto_checkout and s.ends_at <= now}
     inside: dict[int | None, int] = {}
     for (_, session_id), direction in state.items():
-        if direction == Scan.Direction.IN:
+        if direction == Scan.Direction.IN and session_id not in closed:
             inside[session_id] = inside.get(session_id, 0) + 1
     sessions = []
     seats = _seats_by_session(event)
-    for session in event.sessions.exclude(kind__in=("break", "meal")).order_by("starts_at"):
+    for session in places:
         session_expected = seats.get(session.pk) if session.capacity is not None else None
         sessions.append({
             "id": session.pk,

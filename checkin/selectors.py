@@ -1,6 +1,7 @@
 """Reads for check-in pages and the scanner API."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from checkin.models import Badge, Scan
 from events.models import Registration
@@ -34,10 +35,20 @@ def presence_by_registration(event, registration_ids: list[int]) -> dict[int, li
             event=event, result=Scan.Result.OK, registration_id__in=registration_ids
         )
         .order_by("scanned_at", "pk")
-        .values_list("registration_id", "session_id", "session__title", "direction")
+        .values_list(
+            "registration_id",
+            "session_id",
+            "session__title",
+            "session__auto_checkout",
+            "session__ends_at",
+            "direction",
+        )
     )
+    now = timezone.now()
     state: dict[tuple[int, int | None], tuple[str, str]] = {}
-    for registration_id, session_id, title, direction in rows:
+    for registration_id, session_id, title, auto_checkout, ends_at, direction in rows:
+        if auto_checkout and ends_at <= now:
+            direction = Scan.Direction.OUT  # checked out automatically at the end
         state[(registration_id, session_id)] = (title or "Entrance", direction)
     inside: dict[int, list[str]] = {}
     for (registration_id, _), (place, direction) in state.items():

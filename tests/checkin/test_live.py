@@ -32,6 +32,33 @@ def test_figures_count_people_inside_in_total_and_not_arrived(
     assert sum(bucket["count"] for bucket in stats["arrivals"]) == 1
 
 
+def test_automatic_check_out_empties_a_session_at_its_end(
+    live_event, registration, device, token, workshop
+):
+    from checkin.selectors import presence_by_registration
+    from events.models import Session
+
+    now = timezone.now()
+    perform_scan(device=device, token=token, session=workshop, direction="in",
+                 scanned_at=now - timedelta(minutes=4), nonce="auto-0001")  # fmt: skip
+    Session.objects.filter(pk=workshop.pk).update(auto_checkout=True)
+    room = next(s for s in checkin_stats(live_event)["sessions"] if s["id"] == workshop.pk)
+    assert room["inside"] == 1  # still running: still inside
+    assert presence_by_registration(live_event, [registration.pk]) == {
+        registration.pk: [workshop.title]
+    }
+
+    Session.objects.filter(pk=workshop.pk).update(ends_at=now - timedelta(minutes=1))
+    room = next(s for s in checkin_stats(live_event)["sessions"] if s["id"] == workshop.pk)
+    assert (room["inside"], room["total"]) == (0, 1)
+    assert presence_by_registration(live_event, [registration.pk]) == {}
+
+    # Without automatic check-out, an ended session keeps them in until someone looks.
+    Session.objects.filter(pk=workshop.pk).update(auto_checkout=False)
+    room = next(s for s in checkin_stats(live_event)["sessions"] if s["id"] == workshop.pk)
+    assert room["inside"] == 1
+
+
 def test_the_page_and_its_json_are_for_organizers_only(client, live_event, organizer, attendee):
     client.force_login(attendee)
     assert client.get(reverse("checkin:live", args=[live_event.slug])).status_code == 403
