@@ -21,6 +21,7 @@ migrate: $(STAMP)
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_credit
 
 ## Serve the demo conference at http://$(HOST):$(PORT) (SQLite, in-memory channel layer).
 run: demo
