@@ -110,6 +110,14 @@ class CreditOffering(models.Model):
         "CE hours offered", **HOURS, validators=[MinValueValidator(Decimal("0.25"))]
     )
     rule = models.ForeignKey(AttendanceRule, on_delete=models.PROTECT, related_name="offerings")
+    cebroker_course_id = models.CharField(
+        "CE Broker course id",
+        max_length=40,
+        blank=True,
+        help_text="The course tracking number CE Broker gave this course (for example "
+        "20-123456). Needed for the CE Broker roster; leave empty if the course is not "
+        "reported to CE Broker.",
+    )
 
     class Meta:
         ordering = ["session_id", "accreditation_id"]
@@ -372,6 +380,15 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"Certificate {self.code}"
+
+    REVOCATION_FIELDS = frozenset({"revoked_at", "revoke_reason", "replaced_by"})
+
+    def save(self, *args, **kwargs) -> None:
+        """Written once; afterwards only its revocation (and replacement) is recorded."""
+        fields = kwargs.get("update_fields")
+        if not self._state.adding and (fields is None or not set(fields) <= self.REVOCATION_FIELDS):
+            raise ValueError("Certificates are immutable: issue a new one instead of editing.")
+        super().save(*args, **kwargs)
 
     @property
     def is_valid(self) -> bool:
