@@ -34,4 +34,5 @@ urlpatterns = [
     path("manage/events/<slug:slug>/live.json", views.live_json, name="live_json"),
     path("scan/", views.scanner, name="scanner"),
     path("scan/pair/<str:code>/", views.pair, name="pair"),
+    path("scan/sw.js", views.service_worker, name="service_worker"),
 ]

@@ -1,16 +1,22 @@
+import hashlib
 import io
+import json
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template.loader import get_template
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from checkin import pdf
 from checkin.forms import DeviceForm, ManualCheckForm, session_for_place
@@ -239,6 +245,68 @@ def pair(request: HttpRequest, code: str) -> HttpResponse:
 def scanner(request: HttpRequest) -> HttpResponse:
     """The scanner page. It holds its device token in the browser (from pairing)."""
     return render(request, "checkin/scanner.html", {"device": None, "new_token": None})
+
+
+# Everything the scanner page loads (templates/checkin/scanner.html and base.html), as
+# static paths: the service worker caches them so the page reloads offline.
+# tests/checkin/test_service_worker.py checks this list against the rendered page.
+SCANNER_ASSETS = (
+    "css/app.css",
+    "js/app.js",
+    "manifest-scanner.webmanifest",
+    "css/scanner.css",
+    "vendor/jsQR.js",
+    "js/scanner.js",
+    "vendor/noble-ed25519.js",
+)
+SCANNER_TEMPLATES = ("checkin/scanner.html", "base.html")
+
+
+def _static_source(path: str) -> bytes:
+    found = finders.find(path)
+    if found is None:
+        raise FileNotFoundError(f"static file {path} not found")
+    with open(found, "rb") as source:
+        return source.read()
+
+
+def scanner_cache_version(shell: str, assets: list[str]) -> str:
+    """Changes whenever a deploy changes what the scanner page loads: the asset URLs
+    (content-hashed by ManifestStaticFilesStorage in production; in development, where
+    they are not, the files themselves) and the page's templates."""
+    digest = hashlib.sha256()
+    for url in (shell, *assets):
+        digest.update(url.encode() + b"\0")
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        for path in SCANNER_ASSETS:
+            digest.update(hashlib.sha256(_static_source(path)).digest())
+    for name in SCANNER_TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:20]
+
+
+@require_safe
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The scanner's service worker (static/js/scanner-sw.js) with its configuration.
+
+    Served from /scan/ so that its scope covers the scanner page; never HTTP-cached, so
+    the browser sees a deploy the next time the page is opened online."""
+    shell = reverse("checkin:scanner")
+    assets = [static(path) for path in SCANNER_ASSETS]
+    prefix = get_script_prefix()
+    api_mount = reverse("api:get_device")[len(prefix) :].split("/")[0]
+    config = {
+        "version": scanner_cache_version(shell, assets),
+        "shell": shell,
+        "assets": assets,
+        "api": f"{prefix}{api_mount}/",
+    }
+    script = _static_source("js/scanner-sw.js").decode()
+    return HttpResponse(
+        f"self.SCANNER_SW = {json.dumps(config, indent=2)};\n\n{script}",
+        content_type="application/javascript; charset=utf-8",
+    )
 
 
 @login_required

@@ -9,6 +9,9 @@
      A resend is harmless: the server treats a repeated nonce as a no-op.
    - Input: a text field for keyboard-wedge scanners, and the camera decoded with the
      vendored jsQR (static/vendor/jsQR.js).
+   - A service worker (static/js/scanner-sw.js, served at /scan/sw.js) keeps a copy of
+     this page and its scripts, so the page also reloads or reopens offline. It never
+     touches the API.
 */
 (function () {
   "use strict";
@@ -21,6 +24,7 @@
     apiScan: root.dataset.apiScan,
     apiBatch: root.dataset.apiBatch,
     scanUrl: root.dataset.scanUrl,
+    serviceWorker: root.dataset.serviceWorker,
     ed25519Fallback: root.dataset.ed25519Fallback,
   };
 
@@ -127,6 +131,7 @@
   let device = null; // GET /api/checkin/device, plus fetched_at
   let direction = load(KEY_DIRECTION) === "out" ? "out" : "in";
   let online = navigator.onLine !== false;
+  let uploadFailing = false; // the last upload of the queue failed while the browser was online
   let resolveReady;
   const ready = new Promise((resolve) => {
     resolveReady = resolve;
@@ -163,10 +168,39 @@
     }
   }
 
+  function renderConnection() {
+    let state = "online";
+    let text = "Online";
+    if (!online) {
+      state = "offline";
+      text = "Offline";
+    } else if (uploadFailing) {
+      state = "retrying";
+      text = "Online – upload failed, retrying";
+    }
+    els.connection.dataset.state = state;
+    els.connection.textContent = text;
+  }
+
   function setConnection(isOnline) {
     online = isOnline;
-    els.connection.dataset.state = isOnline ? "online" : "offline";
-    els.connection.textContent = isOnline ? "Online" : "Offline";
+    renderConnection();
+  }
+
+  function setUploadFailing(failing) {
+    uploadFailing = failing;
+    renderConnection();
+  }
+
+  /** An upload of the queue failed: offline only if the browser says so; otherwise the
+      server or the network behind the Wi-Fi failed, and the retry timer tries again. */
+  function uploadFailed() {
+    if (navigator.onLine === false) {
+      setConnection(false);
+    } else {
+      online = true;
+      setUploadFailing(true);
+    }
   }
 
   /* ---------- Offline queue (IndexedDB) ---------- */
@@ -297,7 +331,10 @@
     try {
       for (;;) {
         const items = await queueHead(BATCH_SIZE);
-        if (!items.length) return true;
+        if (!items.length) {
+          if (uploadFailing) setUploadFailing(false);
+          return true;
+        }
         const total = await queueCount();
         const response = await api(
           "POST",
@@ -318,7 +355,7 @@
           if (single === null) return false;
           results = single;
         } else {
-          setConnection(!OFFLINE_STATUSES.has(response.status));
+          uploadFailed();
           return false;
         }
         // Delete only what the server answered.
@@ -329,11 +366,15 @@
           else if (result.status === "rejected") tally.rejected += 1;
           else tally.errors += 1;
         });
-        setConnection(true);
-        if (results.length < items.length) return false; // stopped midway; retry later
+        if (results.length < items.length) {
+          uploadFailed(); // stopped midway; the retry timer goes on
+          return false;
+        }
+        online = true;
+        setUploadFailing(false);
       }
     } catch (error) {
-      setConnection(false);
+      uploadFailed();
       return false;
     } finally {
       if (tally.sent) reportUpload(tally);
@@ -844,6 +885,7 @@
     const wasPaired = token !== null;
     token = null;
     device = null;
+    uploadFailing = false;
     save(KEY_TOKEN, null);
     save(KEY_DEVICE, null);
     stopCamera();
@@ -986,14 +1028,35 @@
     flush();
   }
 
+  /* ---------- Offline page (service worker) ---------- */
+
+  function registerServiceWorker() {
+    if (!("serviceWorker" in navigator) || !cfg.serviceWorker) return;
+    try {
+      navigator.serviceWorker
+        .register(cfg.serviceWorker, { scope: cfg.scanUrl, updateViaCache: "none" })
+        .catch(() => {
+          /* no offline reload (private mode, http, or offline right now): scanning works */
+        });
+    } catch (error) {
+      /* same */
+    }
+  }
+
   // A tiny hook for browser tests.
   window.convene = {
     queueSize: () => queueCount(),
     /** True when this device, offline, would accept the badge: valid signature for its
         event and not on its revocation list. */
     verifyOffline: (text) => ready.then(() => judgeOffline(text)).then((result) => result.code === "ok"),
-    sync: () => flush(),
+    /** A fresh upload attempt (after the one under way, if any). True if all uploaded. */
+    sync: async () => {
+      if (flushing) await flushing;
+      return flush();
+    },
   };
 
   init();
+  if (document.readyState === "complete") registerServiceWorker();
+  else window.addEventListener("load", registerServiceWorker, { once: true });
 })();

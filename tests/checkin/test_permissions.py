@@ -41,6 +41,7 @@ def page_urls(w):
         "devices": reverse("checkin:devices", args=[slug]),
         "device_revoke": reverse("checkin:device_revoke", args=[slug, w["device"].pk]),
         "scanner": reverse("checkin:scanner"),
+        "scanner_service_worker": reverse("checkin:service_worker"),
         "live": reverse("checkin:live", args=[slug]),
         "live_json": reverse("checkin:live_json", args=[slug]),
         "manual_check_get": reverse("checkin:manual_check", args=[slug, code]),
@@ -58,6 +59,8 @@ PAGES = {
     "devices": (LOGIN, 403, 403, 403, 200),
     "device_revoke": (LOGIN, 403, 403, 403, 200),
     "scanner": (200, 200, 200, 200, 200),
+    # The scanner's service worker is public like the page (a paired device has no login).
+    "scanner_service_worker": (200, 200, 200, 200, 200),
     "live": (LOGIN, 403, 403, 403, 200),
     "live_json": (LOGIN, 403, 403, 403, 200),
     # POST-only actions answer a GET with 405 before anything else.

@@ -1,13 +1,15 @@
 """The badge scanner page (static/js/scanner.js) in a real Chromium, against live_server.
 
 An organizer's pairing link is opened and its button clicked, as on a real phone; then
-badges are scanned through the keyboard-wedge field, offline, and with the camera.
+badges are scanned through the keyboard-wedge field, offline (with the page reloaded
+and reopened offline, from the service worker), and with the camera.
 """
 
 import re
 import time
 
 import pytest
+from django.core.signals import request_started
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +36,15 @@ READ_QUEUE_JS = """() => new Promise((resolve, reject) => {
     request.onerror = () => reject(request.error);
   };
 })"""
+
+
+CACHED_URLS_JS = """async () => {
+  const urls = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+  }
+  return urls;
+}"""
 
 
 def pair_device(page, live_server, *, event, session, organizer):
@@ -104,15 +115,39 @@ def test_wedge_scan_checks_in_then_says_already_in(
     ]
 
 
-def test_offline_scans_queue_survive_a_new_page_and_upload_once(
-    context, live_server, live_event, workshop, organizer, token, second_token
+def wait_for_service_worker(page):
+    """The service worker is installed (its cache filled) and controls this page; only
+    then can the page reload offline. A first visit is controlled once the worker's
+    activate calls clients.claim()."""
+    page.wait_for_function(
+        "async () => (await navigator.serviceWorker.ready) && !!navigator.serviceWorker.controller"
+    )
+
+
+@pytest.fixture
+def server_requests():
+    """Paths the live server was asked for (it runs in this process), in order."""
+    paths = []
+
+    def record(sender, environ, **kwargs):
+        paths.append(environ["PATH_INFO"])
+
+    request_started.connect(record, weak=False)
+    yield paths
+    request_started.disconnect(record)
+
+
+def test_offline_scans_survive_an_offline_reload_and_reopen_and_upload_once(
+    context, live_server, live_event, workshop, organizer, token, second_token, server_requests
 ):
     page = context.new_page()
     device = pair_device(page, live_server, event=live_event, session=workshop, organizer=organizer)
+    wait_for_service_worker(page)
     forged = forge(token)
+    connection, queue = page.locator("#scanner-connection"), page.locator("#scanner-queue")
 
     context.set_offline(True)
-    expect(page.locator("#scanner-connection")).to_have_text("Offline")
+    expect(connection).to_have_text("Offline")
     offline_from = timezone.now()
 
     title, name = page.locator("#scan-result-title"), page.locator("#scan-result-name")
@@ -129,19 +164,50 @@ def test_offline_scans_queue_survive_a_new_page_and_upload_once(
     expect(page.locator("#scan-result")).to_have_attribute("data-tone", "bad")
     expect(page.locator("#scan-result-tag")).to_be_visible()
     expect(page.locator("#scan-result-message")).to_contain_text("Saved; it uploads")
-
-    expect(page.locator("#scanner-queue")).to_have_text("3 scans waiting to upload")
+    expect(queue).to_have_text("3 scans waiting to upload")
     assert queue_size(page) == 3
-    queued = page.evaluate(READ_QUEUE_JS)
-    assert [item["token"] for item in queued] == [token, second_token, forged]
-    assert [item["local"] for item in queued] == ["ok", "ok", "invalid_signature"]
     assert Scan.objects.filter(device=device).count() == 0
 
-    # A reload while offline cannot work: the page is not cached (no service worker,
-    # never_cache), so Chromium shows its own "no internet" error page. Instead: close
-    # the page, come back online with the upload blocked, and open the scanner anew;
-    # the fresh page must find the queue in IndexedDB.
+    # The Wi-Fi is still down and the page is reloaded: the service worker answers with
+    # its copy of the page and scripts, and the queue is still in IndexedDB.
+    server_requests.clear()
+    response = page.reload()
+    assert response.ok and response.from_service_worker
+    wait_until_ready(page, workshop.title, online=False)
+    connection, queue = page.locator("#scanner-connection"), page.locator("#scanner-queue")
+    title = page.locator("#scan-result-title")
+    expect(connection).to_have_text("Offline")
+    expect(queue).to_have_text("3 scans waiting to upload")
+
+    # One more scan on the reloaded page: Dana leaves.
+    page.get_by_role("button", name="Out").click()
+    wedge_scan(page, token)
+    expect(title).to_have_text("Checked out")
+    expect(page.locator("#scan-result-tag")).to_be_visible()
+    expect(queue).to_have_text("4 scans waiting to upload")
+
+    # Closed and opened again, still offline: the same.
     page.close()
+    page = context.new_page()
+    response = page.goto(live_server.url + reverse("checkin:scanner"))
+    assert response.ok and response.from_service_worker
+    wait_until_ready(page, workshop.title, online=False)
+    connection, queue = page.locator("#scanner-connection"), page.locator("#scanner-queue")
+    expect(connection).to_have_text("Offline")
+    expect(queue).to_have_text("4 scans waiting to upload")
+    queued = page.evaluate(READ_QUEUE_JS)
+    assert [item["token"] for item in queued] == [token, second_token, forged, token]
+    assert [item["direction"] for item in queued] == ["in", "in", "in", "out"]
+    assert [item["local"] for item in queued] == ["ok", "ok", "invalid_signature", "ok"]
+    # Nothing reached the server while offline: not the page, its files, nor the API.
+    # (Chromium's own update check of the worker script is made by the browser process,
+    # outside the offline emulation of pages and workers; a real offline phone's fails.)
+    reached = [path for path in server_requests if path != reverse("checkin:service_worker")]
+    assert reached == [], "the server was reached while offline"
+    assert Scan.objects.filter(device=device).count() == 0
+
+    # Online again, but the upload fails (the API is unreachable): the page says so,
+    # without claiming the device is offline, and keeps the queue.
     time.sleep(0.01)  # scanned_at (device clock) must be strictly before going online
     online_at = timezone.now()
     blocked = []
@@ -152,32 +218,29 @@ def test_offline_scans_queue_survive_a_new_page_and_upload_once(
 
     context.route(re.compile(r"/api/checkin/scans"), block_upload)
     context.set_offline(False)
-    page = context.new_page()
-    page.goto(live_server.url + reverse("checkin:scanner"))
-    wait_until_ready(page, workshop.title, online=False)
-    # init() tried to upload the queue at once: the blocked upload makes it say Offline.
-    expect(page.locator("#scanner-connection")).to_have_text("Offline")
-    assert blocked, "the new page did not try to upload its queue"
-    expect(page.locator("#scanner-queue")).to_have_text("3 scans waiting to upload")
-    assert queue_size(page) == 3
+    expect(connection).to_have_text("Online – upload failed, retrying")
+    expect(connection).to_have_attribute("data-state", "retrying")
+    assert blocked, "the page did not try to upload its queue when the connection came back"
+    expect(queue).to_have_text("4 scans waiting to upload")
+    assert queue_size(page) == 4
     assert Scan.objects.filter(device=device).count() == 0
 
     context.unroute(re.compile(r"/api/checkin/scans"))
     assert page.evaluate("window.convene.sync()") is True
-    deadline = time.monotonic() + 15
-    while queue_size(page) and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
     assert queue_size(page) == 0
     expect(page.locator("#scanner-upload")).to_contain_text(
-        "3 offline scans uploaded (2 accepted, 1 not accepted)"
+        "4 offline scans uploaded (3 accepted, 1 not accepted)"
     )
+    expect(connection).to_have_text("Online")
+    expect(queue).to_have_text("")
 
     scans = {s.nonce: s for s in Scan.objects.filter(device=device)}
-    assert len(scans) == 3
-    for item, expected in zip(queued, ["ok", "ok", "invalid_signature"], strict=True):
+    assert len(scans) == 4
+    expected = [("ok", "in"), ("ok", "in"), ("invalid_signature", "in"), ("ok", "out")]
+    for item, (result, direction) in zip(queued, expected, strict=True):
         assert Scan.objects.filter(device=device, nonce=item["nonce"]).count() == 1
         scan = scans[item["nonce"]]
-        assert scan.result == expected
+        assert (scan.result, scan.direction) == (result, direction)
         assert scan.token == item["token"]
         assert scan.session_id == workshop.pk
         # Stored with the device's time of the scan, not the time it was uploaded.
@@ -187,6 +250,9 @@ def test_offline_scans_queue_survive_a_new_page_and_upload_once(
         )
         assert offline_from <= scan.scanned_at < online_at <= scan.received_at
     assert len({s.badge_id for s in scans.values() if s.result == "ok"}) == 2
+    # Nothing the API answered was kept by the service worker.
+    cached = page.evaluate(CACHED_URLS_JS)
+    assert cached and not [url for url in cached if "/api/" in url]
 
 
 def write_y4m(path, text: str, frames: int = 5) -> None:
