@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -118,3 +120,29 @@ class License(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_profession_display()} {self.jurisdiction} #{self.number}"
+
+
+class CalendarToken(models.Model):
+    """The secret in a user's personal calendar feed URL. Only its SHA-256 is stored:
+    the link is shown once, when it is made, and a new one replaces it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_token")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def user_for(cls, token: str) -> User | None:
+        """The active user whose feed this token opens, or None (one query)."""
+        if not 20 <= len(token) <= 100:
+            return None
+        found = cls.objects.select_related("user").filter(token_hash=cls.hash(token)).first()
+        if found is None or not found.user.is_active:
+            return None
+        return found.user

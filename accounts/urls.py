@@ -9,6 +9,15 @@ from accounts import views
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
+    path("profile/calendar/new/", views.calendar_token_create, name="calendar_token_create"),
+    path(
+        "profile/calendar/regenerate/",
+        views.calendar_token_regenerate,
+        name="calendar_token_regenerate",
+    ),
+    path(
+        "profile/calendar/revoke/", views.calendar_token_revoke_view, name="calendar_token_revoke"
+    ),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

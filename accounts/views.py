@@ -4,10 +4,18 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from accounts.forms import LicenseFormSet, NameForm, ProfileForm, SignupForm
-from accounts.services import profile_for, user_signup
+from accounts.models import CalendarToken
+from accounts.services import (
+    calendar_token_revoke,
+    calendar_token_rotate,
+    profile_for,
+    user_signup,
+)
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -55,5 +63,70 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"name_form": name_form, "profile_form": profile_form, "licenses": licenses},
+        {
+            "name_form": name_form,
+            "profile_form": profile_form,
+            "licenses": licenses,
+            **_calendar_feed_context(request),
+        },
     )
+
+
+# The personal calendar feed. Its link holds a secret stored only as a hash, so it is
+# shown once: kept in the session by the POST, shown by the page the redirect lands on.
+CALENDAR_TOKEN_KEY = "accounts.calendar_token"
+CALENDAR_SECTION = "#calendar-feed"
+
+
+def _calendar_feed_context(request: HttpRequest) -> dict:
+    token = CalendarToken.objects.filter(user=request.user).first()
+    links = None
+    raw = request.session.pop(CALENDAR_TOKEN_KEY, None)
+    if raw and token is not None and token.token_hash == CalendarToken.hash(raw):
+        https = request.build_absolute_uri(reverse("events:calendar_feed", args=[raw]))
+        links = {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    return {"calendar_token": token, "calendar_links": links}
+
+
+def _show_calendar_link_once(request: HttpRequest, raw: str) -> HttpResponse:
+    request.session[CALENDAR_TOKEN_KEY] = raw
+    return redirect(reverse("profile") + CALENDAR_SECTION)
+
+
+@require_POST
+@login_required
+def calendar_token_create(request: HttpRequest) -> HttpResponse:
+    if CalendarToken.objects.filter(user=request.user).exists():
+        # A second tab, or a reload of an old page: replacing a link needs the confirmation.
+        messages.info(request, "You already have a calendar link. To get a new one, regenerate it.")
+        return redirect(reverse("profile") + CALENDAR_SECTION)
+    return _show_calendar_link_once(request, calendar_token_rotate(user=request.user))
+
+
+@login_required
+def calendar_token_regenerate(request: HttpRequest) -> HttpResponse:
+    token = CalendarToken.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        raw = calendar_token_rotate(user=request.user)
+        if token is not None:
+            messages.success(
+                request, "Your calendar link was replaced. The old one no longer works."
+            )
+        return _show_calendar_link_once(request, raw)
+    if token is None:
+        messages.info(request, "You have no calendar link yet: create one below.")
+        return redirect(reverse("profile") + CALENDAR_SECTION)
+    return render(request, "accounts/calendar_token_regenerate.html", {"calendar_token": token})
+
+
+@login_required
+def calendar_token_revoke_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if calendar_token_revoke(user=request.user):
+            messages.success(request, "Your calendar feed is turned off; its link no longer works.")
+        return redirect(reverse("profile") + CALENDAR_SECTION)
+    token = CalendarToken.objects.filter(user=request.user).first()
+    if token is None:
+        messages.info(request, "You have no calendar link.")
+        return redirect(reverse("profile") + CALENDAR_SECTION)
+    return render(request, "accounts/calendar_token_revoke.html", {"calendar_token": token})

@@ -60,7 +60,12 @@ def build_event(slug: str, attendees: int, seed: int):
         starts_at=start, ends_at=start + timedelta(days=3), venue_name="Convention Center",
         venue_address="1 Main St, Boston, MA",
     )  # fmt: skip
-    CreditSettings.objects.create(event=event, signer_name="Dr. A. Signer", signer_title="Director")
+    # Evaluations are not simulated: let credit count without them, so certificates
+    # list every credited session as they would after evaluation.
+    CreditSettings.objects.create(
+        event=event, signer_name="Dr. A. Signer", signer_title="Director",
+        evaluation_required=False,
+    )  # fmt: skip
     apa = Accreditation.objects.create(
         organization=org, body="apa", approval_statement=f"{org.name} is approved by the APA..."
     )
@@ -197,7 +202,10 @@ def time_certificates(event, count: int) -> dict | None:
         Registration.objects.filter(event=event).select_related("event", "user").order_by("pk")
     )[:count]
     began = time.perf_counter()
-    contents = [certificate_content(r) for r in registrations]
+    contents = [
+        {**certificate_content(r), "code": f"BENCH{i:011d}"} for i, r in enumerate(registrations)
+    ]
+    sessions = sum(len(c["sessions"]) for c in contents) / max(len(contents), 1)
     content_s = time.perf_counter() - began
     began = time.perf_counter()
     size = 0
@@ -210,6 +218,7 @@ def time_certificates(event, count: int) -> dict | None:
         "render_s": render_s,
         "content_s": content_s,
         "bytes_each": size // max(len(contents), 1),
+        "sessions_each": round(sessions, 1),
     }
 
 
@@ -261,6 +270,7 @@ def main() -> None:
         ),
         "certificate_content_s": round(certificates["content_s"], 2) if certificates else None,
         "certificate_bytes": certificates["bytes_each"] if certificates else None,
+        "certificate_sessions": certificates["sessions_each"] if certificates else None,
     }
     print(f"built {args.attendees} + {result['tenth_attendees']} attendees, "
           f"{scans + small_scans} scans in {built:.1f} s")  # fmt: skip

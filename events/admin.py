@@ -11,9 +11,11 @@ from django.utils import timezone
 from events.errors import RegistrationError
 from events.models import (
     Accreditation,
+    DiscountCode,
     Event,
     Membership,
     Organization,
+    Payment,
     Presenter,
     Registration,
     Room,
@@ -24,6 +26,7 @@ from events.models import (
 )
 from events.permissions import managed_organizations
 from events.services import registration_cancel, registration_confirm, waitlist_promote
+from events.services.payments import refund_registration
 
 
 class ProviderScopedAdmin(admin.ModelAdmin):
@@ -201,11 +204,13 @@ class EventAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
                 "fields": (
                     "target_audience",
                     "refund_policy",
+                    "refund_deadline",
                     "grievance_policy",
                     "accessibility_statement",
                 )
             },
         ),
+        ("Payment", {"fields": ("payment_hold_minutes",)}),
         ("Audit", {"fields": ("created_at", "updated_at")}),
     )
 
@@ -277,6 +282,48 @@ class SessionSignupInline(admin.TabularInline):
         return True
 
 
+class PaymentInline(admin.TabularInline):
+    """What was paid through Stripe, with Stripe's ids to find it in the dashboard."""
+
+    model = Payment
+    extra = 0
+    can_delete = False
+    fields = [
+        "amount",
+        "currency",
+        "status",
+        "amount_refunded",
+        "disputed",
+        "stripe_checkout_session_id",
+        "stripe_payment_intent_id",
+        "created_at",
+        "paid_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return True
+
+
+@admin.register(DiscountCode)
+class DiscountCodeAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
+    provider_path = "event__organization"
+    list_display = ["code", "event", "kind", "value", "max_uses", "valid_until", "is_active"]
+    list_filter = [("event", admin.RelatedOnlyFieldListFilter), "kind", "is_active"]
+    search_fields = ["code"]
+    filter_horizontal = ["ticket_types"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser and db_field.related_model is TicketType:
+            kwargs["queryset"] = TicketType.objects.filter(
+                event__organization__in=self._orgs(request)
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ProviderScopedAdmin):
     provider_path = "event__organization"
@@ -295,12 +342,15 @@ class RegistrationAdmin(ProviderScopedAdmin):
         "ticket_type",
         "status",
         "amount_due",
+        "discount",
+        "hold_expires_at",
         "created_at",
         "confirmed_at",
         "cancelled_at",
+        "cancel_reason",
     ]
-    inlines = [SessionSignupInline]
-    actions = ["mark_paid", "cancel_registrations"]
+    inlines = [PaymentInline, SessionSignupInline]
+    actions = ["mark_paid", "cancel_registrations", "refund_registrations"]
 
     def has_add_permission(self, request) -> bool:
         return False  # people register through the site; organizers never type one in
@@ -328,6 +378,29 @@ class RegistrationAdmin(ProviderScopedAdmin):
             )
         self._apply(
             request, queryset, lambda reg: registration_cancel(registration=reg, by=request.user)
+        )
+        return None
+
+    @admin.action(description="Refund selected registrations in full (Stripe)")
+    def refund_registrations(self, request, queryset):
+        # Money leaves the provider's account: show what will be refunded and ask first.
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/events/registration/refund_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Refund registrations?",
+                    "registrations": queryset.select_related("user", "event"),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
+        reason = request.POST.get("reason", "").strip()[:300] or "Refunded by the organizer."
+        self._apply(
+            request,
+            queryset,
+            lambda reg: refund_registration(registration=reg, by=request.user, reason=reason),
         )
         return None
 

@@ -14,6 +14,8 @@ class RegisterForm(forms.Form):
         },
     )
 
+    discount_code = forms.CharField(max_length=40, required=False, strip=True)
+
     def __init__(self, *args, event: Event, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ticket_type"].queryset = event.ticket_types.filter(is_active=True)

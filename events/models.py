@@ -123,6 +123,19 @@ class Event(models.Model):
     venue_address = models.CharField(max_length=300, blank=True)
     target_audience = models.TextField(blank=True)
     refund_policy = models.TextField(blank=True)
+    refund_deadline = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Attendees who cancel before this get a full refund; none after. "
+        "Empty: no refunds on cancellation (organizers can still refund).",
+    )
+    payment_hold_minutes = models.PositiveSmallIntegerField(
+        "seat hold while paying (minutes)",
+        default=30,
+        validators=[MinValueValidator(30)],
+        help_text="How long a paid ticket is held while the attendee pays with Stripe "
+        "(Stripe's checkout lasts at least 30 minutes).",
+    )
     grievance_policy = models.TextField(blank=True)
     accessibility_statement = models.TextField(
         blank=True, help_text="How attendees request ADA accommodation."
@@ -245,8 +258,16 @@ class Session(models.Model):
         default=False,
         help_text="Close every open presence when the session ends (no exit scan needed).",
     )
+    schedule_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up each time the session moves or is cancelled (the calendar SEQUENCE).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # A change to any of these is a new version of the session in attendees' calendars.
+    SCHEDULE_FIELDS = ("starts_at", "ends_at", "room_id", "is_cancelled")
 
     class Meta:
         # No related fields here: a default ordering joins on every query.
@@ -261,6 +282,22 @@ class Session(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        bump = self._schedule_changed()
+        update_fields = kwargs.get("update_fields")
+        if bump and update_fields is not None:
+            touched = {name.removesuffix("_id") for name in update_fields}
+            bump = any(name.removesuffix("_id") in touched for name in self.SCHEDULE_FIELDS)
+            if bump:
+                kwargs["update_fields"] = [*update_fields, "schedule_version"]
+        if bump:
+            # An F() expression, so two people moving the session at once count twice.
+            self.schedule_version = models.F("schedule_version") + 1
+        super().save(*args, **kwargs)
+        if bump:
+            self.refresh_from_db(fields=["schedule_version"])
+        self._remember_schedule()
+
     def get_absolute_url(self) -> str:
         return reverse("events:session_detail", kwargs={"slug": self.event.slug, "pk": self.pk})
 
@@ -273,6 +310,24 @@ class Session(models.Model):
             related = getattr(self, name)
             if related is not None and self.event_id and related.event_id != self.event_id:
                 raise ValidationError({name: f"This {name} belongs to another event."})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_schedule()
+        return instance
+
+    def _remember_schedule(self) -> None:
+        # Only the fields that were loaded: a deferred one cannot be compared.
+        self._schedule_snapshot = {
+            name: self.__dict__[name] for name in self.SCHEDULE_FIELDS if name in self.__dict__
+        }
+
+    def _schedule_changed(self) -> bool:
+        snapshot = getattr(self, "_schedule_snapshot", None)
+        if not snapshot or self._state.adding:
+            return False
+        return any(self.__dict__.get(name, value) != value for name, value in snapshot.items())
 
     @property
     def earns_credit(self) -> bool:
@@ -356,9 +411,22 @@ class Registration(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices)
     amount_due = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    discount = models.ForeignKey(
+        "DiscountCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    hold_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While paying through Stripe: the seat is released after this.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -409,3 +477,138 @@ class SessionSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration.user} -> {self.session} ({self.status})"
+
+
+class DiscountCode(models.Model):
+    """A code an attendee types at registration. Uses are counted under a row lock,
+    like seats, so a limit holds when many people use the code at once."""
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", "Percentage"
+        FIXED = "fixed", "Fixed amount"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="discount_codes")
+    code = models.CharField(max_length=40, help_text="Case does not matter.")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PERCENT)
+    value = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Percent off (100 makes the ticket free) or an amount off the price.",
+    )
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    ticket_types = models.ManyToManyField(
+        TicketType, blank=True, related_name="discount_codes", help_text="Empty: every ticket."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Upper("code"), "event", name="discountcode_unique_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.PERCENT and self.value and self.value > 100:
+            raise ValidationError({"value": "A percentage cannot be more than 100."})
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValidationError({"valid_until": "The code must expire after it starts."})
+
+    def price_for(self, price: Decimal) -> Decimal:
+        if self.kind == self.Kind.PERCENT:
+            off = (price * self.value / 100).quantize(Decimal("0.01"))
+        else:
+            off = self.value
+        return max(price - off, Decimal("0"))
+
+
+class Payment(models.Model):
+    """A payment attempt through Stripe Checkout, mapping Stripe's ids to a registration."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for payment"
+        PAID = "paid", "Paid"
+        EXPIRED = "expired", "Checkout expired"
+        REFUNDED = "refunded", "Refunded"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    stripe_checkout_session_id = models.CharField(max_length=255, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    checkout_url = models.URLField(max_length=2000, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    amount_refunded = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    disputed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} for {self.registration.code} ({self.status})"
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    status = models.CharField(max_length=30)
+    reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: automatic (attendee cancellation, late payment) or from Stripe.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} ({self.status})"
+
+
+class Dispute(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    status = models.CharField(max_length=40)
+    reason = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Dispute {self.stripe_dispute_id} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """Every Stripe event processed, once: the unique id makes a replay a no-op
+    (DESIGN.md invariant 2). Stored in the same transaction as its effects."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    created = models.DateTimeField(help_text="When Stripe created the event.")
+    processed_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-processed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import Event, Registration, Session, SessionSignup, TicketType
+from events.models import Event, Payment, Registration, Session, SessionSignup, TicketType
 
 CONFIRMED = SessionSignup.Status.CONFIRMED
 WAITLISTED = SessionSignup.Status.WAITLISTED
@@ -157,4 +158,33 @@ def dashboard(event: Event) -> dict:
         awaiting=Count("pk", filter=Q(status="awaiting_payment")),
         cancelled=Count("pk", filter=Q(status="cancelled")),
     )
-    return {"ticket_types": list(by_ticket), "sessions": sessions, "totals": totals}
+    ticket_types = list(by_ticket)
+    revenue = _revenue_by_ticket(event)
+    for ticket in ticket_types:
+        ticket.paid_online, ticket.refunded, ticket.marked_paid = revenue.get(ticket.pk, (0, 0, 0))
+        ticket.net = ticket.paid_online - ticket.refunded + ticket.marked_paid
+    totals["net"] = sum((t.net for t in ticket_types), Decimal("0"))
+    return {"ticket_types": ticket_types, "sessions": sessions, "totals": totals}
+
+
+def _revenue_by_ticket(event: Event) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Ticket type -> (paid through Stripe, refunded, marked paid by hand). Two queries."""
+    settled = [Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED]
+    zero = Decimal("0")
+    online = {
+        row["registration__ticket_type_id"]: (row["paid"] or zero, row["refunded"] or zero)
+        for row in Payment.objects.filter(registration__event=event, status__in=settled)
+        .values("registration__ticket_type_id")
+        .annotate(paid=Sum("amount"), refunded=Sum("amount_refunded"))
+    }
+    by_hand = dict(
+        event.registrations.filter(status=Registration.Status.CONFIRMED, amount_due__gt=0)
+        .exclude(payments__status__in=settled)
+        .values("ticket_type_id")
+        .annotate(total=Sum("amount_due"))
+        .values_list("ticket_type_id", "total")
+    )
+    return {
+        pk: (*online.get(pk, (zero, zero)), by_hand.get(pk, zero))
+        for pk in online.keys() | by_hand.keys()
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import views
+from events import calendar_views, payment_views, views
 
 app_name = "events"
 
@@ -21,6 +21,21 @@ urlpatterns = [
         name="registration_cancel",
     ),
     path("me/signups/<int:pk>/cancel/", views.signup_cancel_view, name="signup_cancel"),
+    path("me/registrations/<str:code>/pay/", payment_views.pay, name="pay"),
+    path(
+        "me/registrations/<str:code>/payment/",
+        payment_views.payment_return,
+        name="payment_return",
+    ),
+    path("stripe/webhook/", payment_views.stripe_webhook, name="stripe_webhook"),
     path("manage/", views.organizer_home, name="organizer_home"),
     path("manage/events/<slug:slug>/", views.organizer_dashboard, name="dashboard"),
+    # Calendars (.ics): a registration's file, an event's public feed, the personal feed.
+    path(
+        "me/registrations/<str:code>/calendar.ics",
+        calendar_views.registration_ics,
+        name="registration_calendar",
+    ),
+    path("events/<slug:slug>/calendar.ics", calendar_views.event_ics, name="event_calendar"),
+    path("calendar/<str:token>.ics", calendar_views.personal_feed, name="calendar_feed"),
 ]

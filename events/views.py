@@ -11,6 +11,7 @@ from events import selectors
 from events.errors import RegistrationError
 from events.forms import RegisterForm
 from events.models import Registration, SessionSignup
+from events.payment_views import start_checkout
 from events.permissions import access_managed_event, access_public_event, managed_organizations
 from events.services import (
     registration_cancel,
@@ -18,6 +19,7 @@ from events.services import (
     session_signup_cancel,
     session_signup_create,
 )
+from events.services.payments import stripe_enabled
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -50,6 +52,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "registration": registration,
             "my_signups": selectors.signup_status_by_session(registration),
             "form": RegisterForm(event=event),
+            "stripe_enabled": stripe_enabled(),
         },
     )
 
@@ -79,24 +82,29 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect_to_login(event.get_absolute_url() + "#tickets")
     form = RegisterForm(request.POST, event=event)
     if not form.is_valid():
-        messages.error(request, form.errors["ticket_type"][0])
+        messages.error(request, next(iter(form.errors.values()))[0])
         return redirect(event.get_absolute_url() + "#tickets")
     try:
         registration = registration_create(
-            user=request.user, ticket_type=form.cleaned_data["ticket_type"]
+            user=request.user,
+            ticket_type=form.cleaned_data["ticket_type"],
+            discount_code=form.cleaned_data["discount_code"],
         )
     except RegistrationError as error:
         messages.error(request, error.message)
         return redirect(event.get_absolute_url() + "#tickets")
     if registration.status == Registration.Status.CONFIRMED:
         messages.success(request, f"You're registered for {event.title}. Now choose your sessions.")
-    else:
-        messages.info(
-            request,
-            f"Your place at {event.title} is held and awaiting payment "
-            f"({registration.amount_due} {registration.ticket_type.currency}).",
-        )
-    return redirect(event.get_absolute_url() + "#schedule")
+        return redirect(event.get_absolute_url() + "#schedule")
+    if registration.hold_expires_at:  # Stripe: straight to the payment page
+        return start_checkout(request, registration)
+    messages.info(
+        request,
+        f"Your place at {event.title} is held and awaiting payment "
+        f"({registration.amount_due} {registration.ticket_type.currency}); the organizers "
+        "will mark it paid.",
+    )
+    return redirect(event.get_absolute_url() + "#tickets")
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """A finished one-day conference with CE offerings, attendees and their scans."""
 
+import importlib
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,7 +24,15 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 
 def preset(key: str) -> AttendanceRule:
-    return AttendanceRule.objects.get(organization=None, preset=key)
+    rule = AttendanceRule.objects.filter(organization=None, preset=key).first()
+    if rule is None:
+        # A transactional test before this one flushed the tables, data migrations
+        # included: put the shipped presets back the way the migration does.
+        from django.apps import apps
+
+        importlib.import_module("credits.migrations.0002_presets").add_presets(apps, None)
+        rule = AttendanceRule.objects.get(organization=None, preset=key)
+    return rule
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from credits.services.certificates import (
 from credits.views import certificates as views
 from events.errors import RegistrationError
 from events.models import Registration
-from tests.credits.conftest import NY, at, attend, register
+from tests.credits.conftest import NY, at, attend, preset, register
 from tests.factories import make_event, make_organizer, make_session, make_user
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +175,7 @@ def test_session_dates_follow_the_event_time_zone(org):
     """A 9 PM Los Angeles session is the next day in UTC; the certificate prints the local day."""
     from zoneinfo import ZoneInfo
 
-    from credits.models import AttendanceRule, CreditOffering
+    from credits.models import CreditOffering
     from events.models import Accreditation
 
     la = ZoneInfo("America/Los_Angeles")
@@ -185,7 +185,7 @@ def test_session_dates_follow_the_event_time_zone(org):
     )
     session = make_session(event, start=start, minutes=60, title="Evening ethics")
     acc = Accreditation.objects.create(organization=org, body="apa", approval_statement="Approved.")
-    rule = AttendanceRule.objects.get(organization=None, preset="apa")
+    rule = preset("apa")
     CreditOffering.objects.create(session=session, accreditation=acc, hours=Decimal("1"), rule=rule)
     registration = register(event)
     attend(registration, session, start, start + timedelta(minutes=60))

@@ -128,3 +128,52 @@ def test_the_admin_hides_another_providers_event(client, world):
     response = client.get(reverse("admin:events_event_changelist"))
     assert response.status_code == 200
     assert world["event"].title not in response.content.decode()
+
+
+# --- Calendars (.ics) and the personal feed link -----------------------------------------
+# The feed is opened by calendar apps without a session: its token is the credential, so
+# every role gets the attendee's feed from the attendee's link, and nobody gets one from a
+# revoked link.
+
+
+def calendar_urls(w, feed_token: str, revoked_token: str) -> dict:
+    return {
+        "registration_calendar": reverse(
+            "events:registration_calendar", args=[w["registration"].code]
+        ),
+        "event_calendar": reverse("events:event_calendar", args=[w["event"].slug]),
+        "draft_calendar": reverse("events:event_calendar", args=[w["draft"].slug]),
+        "calendar_feed": reverse("events:calendar_feed", args=[feed_token]),
+        "calendar_feed_revoked": reverse("events:calendar_feed", args=[revoked_token]),
+        "calendar_token_create": reverse("calendar_token_create"),
+        "calendar_token_regenerate": reverse("calendar_token_regenerate"),
+        "calendar_token_revoke": reverse("calendar_token_revoke"),
+    }
+
+
+# Regenerate and revoke show a confirmation to the attendee, who has a link; the
+# others have none and are sent back to their profile.
+CALENDAR_TABLE = {
+    "registration_calendar": (LOGIN, 200, 404, 404, 404),
+    "event_calendar": (200, 200, 200, 200, 200),
+    "draft_calendar": (404, 404, 404, 404, 200),
+    "calendar_feed": (200, 200, 200, 200, 200),
+    "calendar_feed_revoked": (404, 404, 404, 404, 404),
+    "calendar_token_create": (405, 405, 405, 405, 405),
+    "calendar_token_regenerate": (LOGIN, 200, 302, 302, 302),
+    "calendar_token_revoke": (LOGIN, 200, 302, 302, 302),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(CALENDAR_TABLE))
+def test_calendar_permission_table(client, world, name, role):
+    from accounts.services import calendar_token_rotate
+
+    attendee = world["users"]["attendee"]
+    revoked = calendar_token_rotate(user=attendee)
+    token = calendar_token_rotate(user=attendee)
+    assert set(CALENDAR_TABLE) == set(calendar_urls(world, token, revoked))
+    expected = CALENDAR_TABLE[name][ROLES.index(role)]
+    url = calendar_urls(world, token, revoked)[name]
+    assert_page_answer(client, world["users"][role], url, expected)
