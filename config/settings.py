@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "events",
     "checkin",
     "credits",
+    "networking",
+    "networking.chat",
+    "mentorship",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("checkin.urls")),
     path("", include("credits.urls")),
+    path("", include("networking.urls")),
+    path("", include("networking.chat.urls")),
+    path("", include("mentorship.urls")),
 ]
 
 if settings.DEBUG:

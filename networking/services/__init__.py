@@ -1,0 +1,1 @@
+"""Every write of the networking app, one module per operation family."""
