@@ -47,3 +47,20 @@ def _fresh_key_cache():
 
     forget_cached_keys()
     forget_announcements()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Worker threads of the test harness (asgiref's executors behind Channels
+    consumers, the live server of browser tests) keep their database connection
+    until the process exits, which makes PostgreSQL refuse to drop the test database
+    ("being accessed by other users"). Application code closes its connections;
+    these are the harness's, so end them before the database is dropped."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -70,7 +70,7 @@ def checkout_start(*, registration: Registration, by: User) -> Payment:
     """A Stripe Checkout Session for an awaiting-payment registration (or the one
     already open). Raises RegistrationError when there is nothing to pay."""
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("event", "ticket_type", "user")
         .get(pk=registration.pk)
     )
@@ -145,7 +145,7 @@ def expire_payment_holds(*, now: datetime | None = None) -> int:
     for pk in ids:
         with transaction.atomic():
             registration = (
-                Registration.objects.select_for_update()
+                Registration.objects.select_for_update(of=("self",))
                 .select_related("event", "user")
                 .filter(pk=pk, status=Registration.Status.AWAITING_PAYMENT, hold_expires_at__lt=now)
                 .first()
@@ -206,7 +206,7 @@ def _checkout_paid(checkout_session) -> str:
             pk=payment.registration.ticket_type_id
         )
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("event", "user", "ticket_type")
         .get(pk=payment.registration_id)
     )
@@ -282,7 +282,7 @@ def _checkout_expired(checkout_session) -> str:
     if payment is None:
         return "ignored: unknown checkout session"
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("event", "user")
         .get(pk=payment.registration_id)
     )
@@ -421,7 +421,7 @@ def refund_registration(
     Organizers may refund any registration; by=None is the attendee-cancellation
     policy applied by registration_cancel."""
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("event", "user")
         .get(pk=registration.pk)
     )

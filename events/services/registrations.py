@@ -71,7 +71,7 @@ def _release_expired_holds(*, ticket_type: TicketType, user: User, now: datetime
     """Seats held for a Stripe payment that never came go back on sale (and a person
     whose own hold ran out may register again). Runs under the ticket type's lock."""
     expired = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .filter(
             Q(ticket_type=ticket_type) | Q(event_id=ticket_type.event_id, user=user),
             status=Registration.Status.AWAITING_PAYMENT,
@@ -162,7 +162,7 @@ def registration_confirm(
     """Mark an awaiting-payment registration paid. The Stripe webhook calls this
     (by=None); organizers call it for "pay later" tickets."""
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("event__organization", "user", "ticket_type")
         .get(pk=registration.pk)
     )
@@ -229,7 +229,7 @@ def registration_cancel(*, registration: Registration, by: User) -> Registration
     deadline is refunded in full; after it, nothing (the event page says so).
     """
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("event__organization", "user")
         .get(pk=registration.pk)
     )

@@ -91,7 +91,7 @@ def session_signup_create(
 def session_signup_cancel(*, signup: SessionSignup, by: User) -> SessionSignup:
     """Give up a seat or a waitlist place; a freed seat goes to the next person waiting."""
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("event")
         .get(pk=signup.registration_id)
     )

@@ -4,6 +4,7 @@ Stripe is faked at the SDK's HTTP-client boundary (tests/events/stripe_fake.py);
 webhook bodies are signed exactly as Stripe signs them.
 """
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from events.models import Payment, Refund, Registration, StripeEvent
 from events.services import payments as payment_service
 from events.services import registration_cancel, registration_confirm, registration_create
 from events.services.payments import checkout_start, expire_payment_holds, refund_registration
+from tests.conftest import requires_postgres
 from tests.events.stripe_fake import (
     WEBHOOK_SECRET,
     FakeStripe,
@@ -25,7 +27,8 @@ from tests.events.stripe_fake import (
     sign,
     stripe_event,
 )
-from tests.factories import make_ticket, make_user
+from tests.events.test_concurrency import race
+from tests.factories import make_event, make_org, make_ticket, make_user
 
 pytestmark = pytest.mark.django_db
 WEBHOOK = "/stripe/webhook/"
@@ -372,3 +375,50 @@ def test_dashboard_shows_revenue_by_ticket_type(
         Decimal("395.00"), Decimal("45.00"), 0, Decimal("350.00"))  # fmt: skip
     assert (day.marked_paid, day.net) == (Decimal("150.00"), Decimal("150.00"))
     assert "$350.00" in page.content.decode() and "$150.00" in page.content.decode()
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", range(6))
+def test_expiry_race_never_oversells_nor_keeps_money_without_a_seat(fake_stripe, round_):
+    """The hold runs out while three things happen at once: the cron releases holds,
+    Stripe reports the payment, and someone else buys the last ticket."""
+    event = make_event(make_org())
+    ticket = make_ticket(event, name="Last seat", price=Decimal("100"), capacity=1)
+    holder = make_user()
+    registration, payment = held(ticket, holder)
+    Registration.objects.filter(pk=registration.pk).update(
+        hold_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    body = stripe_event(
+        "checkout.session.completed",
+        completed(payment.stripe_checkout_session_id, payment_intent=f"pi_race_{round_}",
+                  amount=10000, code=registration.code),
+    )  # fmt: skip
+    event_obj = stripe.Event.construct_from(json.loads(body), "sk_test_convene")
+    buyer = make_user()
+
+    def webhook(_):
+        try:
+            return payment_service.stripe_event_process(event_obj)
+        except payment_service.RetryLater:
+            return payment_service.stripe_event_process(event_obj)  # Stripe's retry
+
+    workers = [
+        lambda _: expire_payment_holds(),
+        webhook,
+        lambda _: registration_create(user=buyer, ticket_type=ticket).status,
+    ]
+    results = race(lambda index: workers[index](None), [0, 1, 2])
+
+    registration.refresh_from_db()
+    payment.refresh_from_db()
+    active = Registration.objects.filter(ticket_type=ticket, status__in=Registration.ACTIVE)
+    assert active.count() <= 1, results  # never oversold
+    if registration.status == "confirmed":
+        assert payment.status == "paid" and results[2] == "sold_out"
+    else:
+        # The seat went to the buyer: the late payment was refunded in full.
+        assert registration.status == "cancelled"
+        assert payment.status == "refunded", results
+        assert active.get().user == buyer
