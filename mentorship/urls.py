@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "mentorship"
 
-urlpatterns: list = []
+# Each area's views module carries its own urlpatterns.
+urlpatterns = [
+    path("", include("mentorship.views.matches")),
+    path("", include("mentorship.views.organizer")),
+    path("", include("mentorship.views.programs")),
+]
