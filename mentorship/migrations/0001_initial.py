@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('chat', '0002_moderation_and_changes'),
-        ('events', '0006_registration_reminder_sent_at'),
+        ('chat', '0001_initial'),
+        ('events', '0005_session_schedule_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
