@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "events.context_processors.organizer_nav",
+                "networking.context_processors.notifications",
             ],
         },
     },

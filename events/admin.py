@@ -27,6 +27,7 @@ from events.models import (
 from events.permissions import managed_organizations
 from events.services import registration_cancel, registration_confirm, waitlist_promote
 from events.services.payments import refund_registration
+from events.services.sessions import session_change_notify, session_schedule_locked
 
 
 class ProviderScopedAdmin(admin.ModelAdmin):
@@ -243,12 +244,18 @@ class SessionAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
     date_hierarchy = "starts_at"
 
     def save_model(self, request, obj, form, change) -> None:
+        # The schedule as stored, read (and locked) before the form's values are saved.
+        before = session_schedule_locked(session_id=obj.pk) if change else None
         super().save_model(request, obj, form, change)
         if change and "capacity" in form.changed_data:
             # More seats: people waiting get them at once.
             promoted = waitlist_promote(session=obj)
             if promoted:
                 self.message_user(request, f"{len(promoted)} people moved up from the waitlist.")
+        if before is not None:
+            told = session_change_notify(session=obj, before=before)
+            if told:
+                self.message_user(request, f"{told} people booked in it were emailed the change.")
 
 
 @admin.register(TicketType)

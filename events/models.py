@@ -427,6 +427,11 @@ class Registration(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
+    reminder_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the day-before reminder was emailed (manage.py send_event_reminders).",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "networking"
 
-urlpatterns: list = []
+# Each area's views module carries its own urlpatterns (as in credits/).
+urlpatterns = [
+    path("", include("networking.views.profiles")),
+    path("", include("networking.views.directory")),
+    path("", include("networking.views.connections")),
+    path("", include("networking.views.connect")),
+    path("", include("networking.views.exports")),
+    path("", include("networking.views.moderation")),
+    path("", include("networking.views.notifications")),
+]

@@ -12,7 +12,7 @@ from accounts.models import User
 from events.errors import RegistrationError
 from events.models import DiscountCode, Event, Registration, SessionSignup, TicketType
 from events.permissions import can_manage_event
-from events.services.notify import email_after_commit
+from events.services.notify import email_after_commit, registration_ics
 from events.services.signups import cancel_signups_locked, lock_sessions
 
 HOLD_EXPIRED = "The seat hold ran out before the payment arrived."
@@ -141,17 +141,15 @@ def registration_create(
             "already_registered", "You are already registered for this event."
         ) from exc
 
-    if status == Registration.Status.CONFIRMED or hold is None:
-        # With Stripe, the "awaiting payment" email waits: checkout may finish in a minute.
-        email_after_commit(
-            to=user.email,
-            template=(
-                "registration_confirmed"
-                if status == Registration.Status.CONFIRMED
-                else "registration_awaiting_payment"
-            ),
-            context={"registration": registration, "event": event, "user": user},
-        )
+    confirmed = status == Registration.Status.CONFIRMED
+    # Awaiting payment is told in both modes: until when the seat is held and a link
+    # to finish paying (Stripe), or how paying later works (no Stripe).
+    email_after_commit(
+        to=user.email,
+        template="registration_confirmed" if confirmed else "registration_awaiting_payment",
+        context={"registration": registration, "event": event, "user": user},
+        attachments=[registration_ics(registration)] if confirmed else (),
+    )
     return registration
 
 
@@ -186,6 +184,7 @@ def registration_confirm(
             "event": registration.event,
             "user": registration.user,
         },
+        attachments=[registration_ics(registration)],
     )
     return registration
 
