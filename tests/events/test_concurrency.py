@@ -1,43 +1,17 @@
 """No overselling under real concurrency (DESIGN.md invariant 1). PostgreSQL only:
 SQLite serializes every writer, so a race there proves nothing."""
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 
-from events.errors import RegistrationError
 from events.models import Registration, SessionSignup
 from events.services import registration_create, session_signup_create
+from tests.concurrency import race
 from tests.conftest import requires_postgres
 from tests.factories import make_event, make_org, make_session, make_ticket, make_user
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 40
-
-
-def race(worker, people) -> list[object]:
-    """Start every worker at the same instant; collect what each got."""
-    barrier = threading.Barrier(len(people))
-    results: list[object] = [None] * len(people)
-
-    def run(index: int, person) -> None:
-        try:
-            barrier.wait()
-            results[index] = worker(person)
-        except RegistrationError as error:
-            results[index] = error.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(people)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    close_old_connections()
-    return results
 
 
 def test_forty_people_race_for_the_last_ten_seats_of_a_session():

@@ -10,8 +10,8 @@ from django.utils import timezone
 from events.errors import RegistrationError
 from events.models import DiscountCode, Registration
 from events.services import registration_cancel, registration_create
+from tests.concurrency import race
 from tests.conftest import requires_postgres
-from tests.events.test_concurrency import race
 from tests.factories import make_event, make_org, make_ticket, make_user
 
 

@@ -18,6 +18,7 @@ from events.models import Payment, Refund, Registration, StripeEvent
 from events.services import payments as payment_service
 from events.services import registration_cancel, registration_confirm, registration_create
 from events.services.payments import checkout_start, expire_payment_holds, refund_registration
+from tests.concurrency import race
 from tests.conftest import requires_postgres
 from tests.events.stripe_fake import (
     WEBHOOK_SECRET,
@@ -27,7 +28,6 @@ from tests.events.stripe_fake import (
     sign,
     stripe_event,
 )
-from tests.events.test_concurrency import race
 from tests.factories import make_event, make_org, make_ticket, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,10 @@
 """Self-service: a mentee asks a mentor; accept, decline, expiry with a reminder,
 and capacity under concurrency (PostgreSQL)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import close_old_connections, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +16,7 @@ from mentorship.services import (
     mentor_request_decline,
     requests_expire,
 )
+from tests.concurrency import race
 from tests.conftest import requires_postgres
 from tests.factories import make_org, make_user
 from tests.mentorship.conftest import make_mentee, make_mentor, make_program
@@ -127,25 +126,3 @@ def test_many_mentees_race_for_a_mentor_with_two_places():
     assert sum(isinstance(r, Match) for r in results) == 2
     assert results.count("mentor_full") == 18
     assert Match.objects.filter(mentor=mentor, status="active").count() == 2
-
-
-def race(worker, items) -> list:
-    barrier = threading.Barrier(len(items))
-    results: list = [None] * len(items)
-
-    def run(index: int, item) -> None:
-        try:
-            barrier.wait()
-            results[index] = worker(item)
-        except RegistrationError as error:
-            results[index] = error.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, x)) for i, x in enumerate(items)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    close_old_connections()
-    return results
