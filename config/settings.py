@@ -134,11 +134,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer and cache: Redis when REDIS_URL is set (several processes), memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A channel-layer group membership (the live check-in dashboard's) silently expires
+# CHANNEL_GROUP_EXPIRY seconds after the socket joined. So that no socket outlives
+# its groups, every WebSocket is closed by the app after WEBSOCKET_MAX_AGE seconds
+# (config/asgi.py, under any server: Daphne's own websocket_timeout is 86400 s, and
+# uvicorn has none); clients reconnect and rejoin. Chat uses no groups (its per-room
+# pub/sub subscriptions live as long as the process), but its sockets age out too.
+CHANNEL_GROUP_EXPIRY = int(os.environ.get("CHANNEL_GROUP_EXPIRY", "86400"))
+WEBSOCKET_MAX_AGE = int(os.environ.get("WEBSOCKET_MAX_AGE", "43200"))
+if not 0 < WEBSOCKET_MAX_AGE < CHANNEL_GROUP_EXPIRY:
+    raise ImproperlyConfigured("WEBSOCKET_MAX_AGE must be positive and below CHANNEL_GROUP_EXPIRY.")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "group_expiry": CHANNEL_GROUP_EXPIRY},
         }
     }
     # Shared cache for every process; sessions are read from it and kept in the
@@ -152,7 +162,12 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": CHANNEL_GROUP_EXPIRY},
+        }
+    }
 
 # Background jobs: run inline by default; production sets TASKS_BACKEND to the
 # database backend and runs `manage.py db_worker`.
@@ -245,3 +260,17 @@ LOGGING = {
 # Check-in: doors open this long before a session; scans count until its end plus grace.
 CHECKIN_DOORS_OPEN_MINUTES = int(os.environ.get("CHECKIN_DOORS_OPEN_MINUTES", "30"))
 CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "15"))
+
+# Chat (docs/chat-protocol.md). Each process fans a room's messages out to its own
+# sockets from one Redis pub/sub subscription per room (in-process without REDIS_URL).
+CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "10/10")  # messages / seconds, per user
+CHAT_FRAME_LIMIT = os.environ.get("CHAT_FRAME_LIMIT", "120/10")  # frames / seconds, per socket
+CHAT_EDIT_WINDOW_SECONDS = int(os.environ.get("CHAT_EDIT_WINDOW_SECONDS", "600"))
+# Receivers' membership is re-checked at delivery when older than this (seconds).
+CHAT_MEMBERSHIP_TTL = float(os.environ.get("CHAT_MEMBERSHIP_TTL", "5"))
+# Frames waiting for one socket; a socket that falls further behind is closed (4408).
+CHAT_SOCKET_QUEUE = int(os.environ.get("CHAT_SOCKET_QUEUE", "256"))
+# Each process compares its rooms with the database this often (lost publishes).
+CHAT_RESYNC_SECONDS = float(os.environ.get("CHAT_RESYNC_SECONDS", "5"))
+CHAT_PRESENCE_TTL = float(os.environ.get("CHAT_PRESENCE_TTL", "60"))
+CHAT_REDIS_PREFIX = os.environ.get("CHAT_REDIS_PREFIX", "chat")

@@ -1,10 +1,33 @@
-"""Chat writes other apps call. The consumer-facing operations (send, edit,
-delete, read, moderate) are added beside these."""
+"""Every chat write. The WebSocket consumer, the pages and other apps (mentorship
+opens rooms through `private_room_create`) all call these.
 
+A message gets the room's next sequence number under a row lock on the room, and
+is broadcast only after commit (DESIGN.md invariant 6). Edits and deletions take
+the room's next *change* number the same way, so a reconnecting client can ask
+for the changes it missed as exactly as for the messages.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from networking.chat.models import Room, RoomMember
+from networking.chat import frames, ratelimit
+from networking.chat.broadcast import publish_on_commit
+from networking.chat.membership import (
+    ChatError,
+    check_can_post,
+    check_may_message,
+    direct_key,
+    is_member,
+    is_moderator,
+    load_room,
+)
+from networking.chat.models import MAX_BODY, Message, ReadState, Room, RoomMember
+
+MAX_CLIENT_ID = 64
 
 
 @transaction.atomic
@@ -18,3 +41,173 @@ def private_room_create(*, kind: str, key: str, title: str, members: list[User])
     for user in members:
         RoomMember.objects.get_or_create(room=room, user=user)
     return room
+
+
+def direct_room_open(*, user: User, other: User) -> Room:
+    """The direct conversation between two connected people (made on first use)."""
+    check_may_message(user, other)
+    title = f"{frames.display_name(user)} and {frames.display_name(other)}"
+    return private_room_create(
+        kind=Room.Kind.DIRECT, key=direct_key(user.pk, other.pk), title=title, members=[user, other]
+    )
+
+
+def check_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise ChatError("invalid", "A message is text.")
+    if "\x00" in body:
+        raise ChatError("invalid", "The message contains a character that cannot be stored.")
+    if not body.strip():
+        raise ChatError("empty", "Type a message first.")
+    if len(body) > MAX_BODY:
+        raise ChatError(
+            "too_long", f"A message can have up to {MAX_BODY:,} characters; this has {len(body):,}."
+        )
+    return body
+
+
+def _check_client_id(client_id: object) -> str:
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID:
+        raise ChatError("invalid", f"client_id is a string of 1 to {MAX_CLIENT_ID} characters.")
+    return client_id
+
+
+def _room_or_refuse(room_id: int) -> Room:
+    room = load_room(room_id)
+    if room is None:
+        raise ChatError("not_member", "You are not a member of this room.")
+    return room
+
+
+@transaction.atomic
+def message_send(*, user: User, room_id: int, body: str, client_id: str) -> tuple[Message, bool]:
+    """Store a message with the room's next seq and broadcast it after commit.
+    Returns (message, created): a resent client_id returns the stored message."""
+    body = check_body(body)
+    client_id = _check_client_id(client_id)
+    room = _room_or_refuse(room_id)
+    check_can_post(user, room)  # membership on every send, never cached
+    stored = _by_client_id(room_id, user, client_id)
+    if stored is not None:
+        return stored, False
+    retry_after = ratelimit.send_allowed(user.pk)
+    if retry_after is not None:
+        raise ChatError(
+            "rate_limited",
+            f"You are sending messages too quickly. Try again in {retry_after:.0f} s.",
+            retry_after=retry_after,
+        )
+    room = Room.objects.select_for_update().only("pk", "last_seq").get(pk=room_id)
+    stored = _by_client_id(room_id, user, client_id)  # a resend racing the first send
+    if stored is not None:
+        return stored, False
+    seq = room.last_seq + 1
+    Room.objects.filter(pk=room_id).update(last_seq=seq)
+    message = Message.objects.create(
+        room_id=room_id, seq=seq, sender=user, client_id=client_id, body=body
+    )
+    publish_on_commit(room_id, frames.MESSAGE, seq, user.pk, frames.message_frame(message))
+    return message, True
+
+
+def _by_client_id(room_id: int, user: User, client_id: str) -> Message | None:
+    return (
+        Message.objects.select_related("sender")
+        .filter(room_id=room_id, sender=user, client_id=client_id)
+        .first()
+    )
+
+
+def _message_in(room: Room, seq: int) -> Message:
+    message = Message.objects.select_related("sender").filter(room=room, seq=seq).first()
+    if message is None:
+        raise ChatError("not_found", "That message does not exist.")
+    return message
+
+
+def _record_change(message: Message, **fields) -> Message:
+    """Give an edit or deletion the room's next change number (room row locked)."""
+    room = Room.objects.select_for_update().only("pk", "last_change").get(pk=message.room_id)
+    change = room.last_change + 1
+    Room.objects.filter(pk=room.pk).update(last_change=change)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    message.change_seq = change
+    message.save(update_fields=[*fields, "change_seq"])
+    publish_on_commit(
+        room.pk, frames.UPDATE, change, message.sender_id, frames.update_frame(message)
+    )
+    return message
+
+
+@transaction.atomic
+def message_edit(*, user: User, room_id: int, seq: int, body: str) -> Message:
+    """Change one's own message within CHAT_EDIT_WINDOW_SECONDS; it shows as edited."""
+    body = check_body(body)
+    room = _room_or_refuse(room_id)
+    check_can_post(user, room)
+    message = _message_in(room, seq)
+    if message.sender_id != user.pk:
+        raise ChatError("forbidden", "You can only edit your own messages.")
+    if message.is_deleted:
+        raise ChatError("not_found", "That message was deleted.")
+    window = timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS)
+    if timezone.now() - message.created_at > window:
+        minutes = settings.CHAT_EDIT_WINDOW_SECONDS // 60
+        raise ChatError("edit_window", f"Messages can be edited for {minutes} minutes.")
+    if body == message.body:
+        return message
+    return _record_change(message, body=body, edited_at=timezone.now())
+
+
+@transaction.atomic
+def message_delete(*, user: User, room_id: int, seq: int) -> Message:
+    """Delete one's own message, or, as an organizer, any message in the event's rooms."""
+    room = _room_or_refuse(room_id)
+    message = _message_in(room, seq)
+    return _delete(message=message, room=room, user=user)
+
+
+@transaction.atomic
+def message_remove(*, by: User, message: Message) -> Message:
+    """An organizer removes a reported message (from the reports page)."""
+    message = Message.objects.select_related("sender").get(pk=message.pk)
+    room = _room_or_refuse(message.room_id)
+    return _delete(message=message, room=room, user=by)
+
+
+def _delete(*, message: Message, room: Room, user: User) -> Message:
+    from networking.chat.moderation import resolve_reports
+
+    own = message.sender_id == user.pk
+    moderator = not own and is_moderator(user, room)
+    if not own and not moderator:
+        raise ChatError("forbidden", "You can only delete your own messages.")
+    if own:
+        _require_member(room, user)
+    if message.is_deleted:
+        return message
+    message = _record_change(message, deleted_at=timezone.now(), deleted_by=user)
+    if moderator:
+        resolve_reports(message=message, by=user, resolution="removed")
+    return message
+
+
+def _require_member(room: Room, user: User) -> None:
+    if not is_member(user, room):
+        raise ChatError("not_member", "You are not a member of this room.")
+
+
+@transaction.atomic
+def read_mark(*, user: User, room_id: int, seq: int) -> int:
+    """The user has read the room up to `seq` (never moves back). Returns the mark."""
+    room = _room_or_refuse(room_id)
+    _require_member(room, user)
+    seq = max(0, min(int(seq), room.last_seq))
+    marks = ReadState.objects.filter(room=room, user=user)
+    if marks.filter(last_read_seq__lt=seq).update(last_read_seq=seq):
+        return seq  # the usual case: one UPDATE
+    state, _ = ReadState.objects.get_or_create(
+        room=room, user=user, defaults={"last_read_seq": seq}
+    )
+    return state.last_read_seq

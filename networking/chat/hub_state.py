@@ -1,0 +1,105 @@
+"""What the hub keeps per socket and per room (networking/chat/hub.py)."""
+
+import asyncio
+from collections.abc import Callable
+
+from django.conf import settings
+
+from networking.chat import frames
+
+PUT_TIMEOUT = 10.0  # seconds a catch-up waits for room in a socket's queue
+
+
+class Conn:
+    """A socket as the hub sees it: who, what they block, and its outgoing queue."""
+
+    __slots__ = ("blocked", "closed", "name", "on_overflow", "queue", "rooms", "user_id")
+
+    def __init__(
+        self,
+        *,
+        user_id: int,
+        name: str,
+        blocked: set[int],
+        on_overflow: Callable[[], None],
+        maxsize: int | None = None,
+    ) -> None:
+        self.user_id = user_id
+        self.name = name
+        self.blocked = frozenset(blocked)
+        self.on_overflow = on_overflow
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize or settings.CHAT_SOCKET_QUEUE)
+        self.rooms: dict[int, Sub] = {}
+        self.closed = False
+
+    def push(self, text: str) -> bool:
+        """Queue a frame without waiting; False if the queue is full."""
+        if self.closed:
+            return True
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    async def put(self, text: str) -> bool:
+        """Queue a frame, waiting a little for room (catch-up); False if it stays full."""
+        if self.closed:
+            return True
+        try:
+            await asyncio.wait_for(self.queue.put(text), PUT_TIMEOUT)
+        except TimeoutError:
+            return False
+        return True
+
+
+class Sub:
+    """One socket in one room: the last seq and change it was given; while it
+    catches up, live frames wait in `pending`."""
+
+    __slots__ = ("change", "pending", "seq")
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.change = 0
+        self.pending: list[tuple[str, int, int, str]] | None = []
+
+
+class Resync:
+    __slots__ = ("change", "seq")
+
+    def __init__(self, seq: int, change: int) -> None:
+        self.seq, self.change = seq, change
+
+
+class RoomState:
+    def __init__(self, room_id: int) -> None:
+        self.room_id = room_id
+        self.members: dict[Conn, Sub] = {}
+        self.online: dict[int, int] = {}  # user id -> local sockets
+        self.names: dict[int, str] = {}
+        self.arrived: dict[int, str] = {}  # presence changes not announced yet
+        self.departed: dict[int, str] = {}
+        self.presence_due = False
+        self.inbox: asyncio.Queue = asyncio.Queue()
+        self.seq = 0
+        self.change = 0
+        self.verified_at = 0.0
+        self.holders = 0
+        self.ready: asyncio.Task | None = None
+        self.worker: asyncio.Task | None = None
+
+
+def accept(conn: Conn, sub: Sub, kind: str, number: int, sender: int) -> bool:
+    """Should this frame go to this socket (and note what it was given)?"""
+    if kind == frames.MESSAGE:
+        if number <= sub.seq:
+            return False
+        sub.seq = number
+    elif kind == frames.UPDATE:
+        if number <= sub.change:
+            return False
+        sub.change = number
+    elif sender == conn.user_id:  # one's own typing is not news
+        return False
+    return sender not in conn.blocked

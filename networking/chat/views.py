@@ -1,0 +1,240 @@
+"""Chat pages. The live part is the WebSocket (consumers.py) driven by static/js/chat.js;
+every page also works without JavaScript (history pages, a plain send form)."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from events.permissions import access_managed_event
+from networking.chat import moderation, selectors, services
+from networking.chat.delivery import room_title_for
+from networking.chat.membership import (
+    ChatError,
+    access_room,
+    check_may_message,
+    direct_key,
+    is_moderator,
+    may_post,
+)
+from networking.chat.models import MAX_BODY, Message, Report, Room
+
+
+def _room_or_404(user, pk: int) -> Room:
+    try:
+        return access_room(user, pk)
+    except ChatError:
+        raise Http404("No such room.") from None
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.chat_events(request.user), 10).get_page(request.GET.get("page"))
+    rooms = selectors.rooms_for_user(request.user, list(page.object_list))
+    return render(
+        request,
+        "chat/index.html",
+        {
+            "page": page,
+            "conversations": rooms["conversations"] if page.number == 1 else [],
+            "event_rooms": rooms["events"],
+        },
+    )
+
+
+@login_required
+def room(request: HttpRequest, pk: int) -> HttpResponse:
+    room = _room_or_404(request.user, pk)
+    before = _int_param(request, "before")
+    history = selectors.room_messages(room, request.user, before=before)
+    shown = history["messages"]
+    if before is None and room.last_seq:
+        services.read_mark(user=request.user, room_id=room.pk, seq=room.last_seq)
+    return render(
+        request,
+        "chat/room.html",
+        {
+            "room": room,
+            "title": room_title_for(room, request.user),
+            "event": room.event,
+            "messages_shown": shown,
+            "has_more": history["has_more"],
+            "older_before": history["before"],
+            "live": before is None,
+            # The socket continues after what this page shows; changes are counted
+            # from the room row, read before the messages.
+            "after": history["newest"],
+            "changes_after": room.last_change,
+            "can_post": may_post(request.user, room),
+            "moderator": is_moderator(request.user, room),
+            "max_length": MAX_BODY,
+            "edit_window": settings.CHAT_EDIT_WINDOW_SECONDS,
+            "client_id": uuid.uuid4().hex,
+        },
+    )
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form without JavaScript (the page's client_id makes a double submit harmless)."""
+    room = _room_or_404(request.user, pk)
+    try:
+        services.message_send(
+            user=request.user,
+            room_id=room.pk,
+            body=request.POST.get("body", ""),
+            client_id=request.POST.get("client_id", "") or uuid.uuid4().hex,
+        )
+    except ChatError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("chat:room", args=[room.pk]) + "#composer")
+
+
+@login_required
+def direct(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Open (or start) the direct conversation with a connection."""
+    other = get_object_or_404(User, pk=user_id, is_active=True)
+    existing = Room.objects.filter(key=direct_key(request.user.pk, other.pk)).first()
+    if existing is not None and request.method != "POST":
+        return redirect("chat:room", pk=existing.pk)
+    try:
+        if request.method == "POST":
+            room = services.direct_room_open(user=request.user, other=other)
+            return redirect("chat:room", pk=room.pk)
+        check_may_message(request.user, other)
+    except ChatError as error:
+        return render(
+            request, "chat/direct_refused.html", {"other": other, "error": error}, status=403
+        )
+    return render(request, "chat/direct_start.html", {"other": other})
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(Message.objects.select_related("sender", "room"), pk=pk)
+    room = _room_or_404(request.user, message.room_id)
+    back = reverse("chat:room", args=[room.pk])
+    error = None
+    if request.method == "POST":
+        try:
+            _, created = moderation.report_create(
+                user=request.user, message=message, reason=request.POST.get("reason", "")
+            )
+        except ChatError as refusal:
+            error = refusal.message
+        else:
+            messages.success(
+                request,
+                "Thank you. The organizers will review this message."
+                if created
+                else "You already reported this message.",
+            )
+            return redirect(back)
+    return render(
+        request,
+        "chat/report.html",
+        {"message": message, "room": room, "back": back, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def reports(request: HttpRequest, slug: str) -> HttpResponse:
+    event = access_managed_event(request.user, slug)
+    show_all = request.GET.get("show") == "all"
+    page = Paginator(selectors.reports_for_event(event, open_only=not show_all), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "chat/reports.html",
+        {
+            "event": event,
+            "page": page,
+            "show_all": show_all,
+            "mutes": selectors.mutes_for_event(event)[:100],
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_dismiss(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    event = access_managed_event(request.user, slug)
+    report = get_object_or_404(Report, pk=pk, message__room__event=event)
+    moderation.report_dismiss(by=request.user, report=report)
+    messages.success(request, "Report dismissed.")
+    return redirect("chat:reports", slug=event.slug)
+
+
+@login_required
+def message_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    event = access_managed_event(request.user, slug)
+    message = get_object_or_404(
+        Message.objects.select_related("sender", "room"), pk=pk, room__event=event
+    )
+    back = _next_url(request, reverse("chat:reports", args=[event.slug]))
+    if request.method == "POST":
+        services.message_remove(by=request.user, message=message)
+        messages.success(request, "The message was removed for everyone.")
+        return redirect(back)
+    return render(
+        request, "chat/message_remove.html", {"event": event, "message": message, "back": back}
+    )
+
+
+@login_required
+def mute(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    event = access_managed_event(request.user, slug)
+    person = get_object_or_404(User, pk=user_id)
+    back = _next_url(request, reverse("chat:reports", args=[event.slug]))
+    error = None
+    if request.method == "POST":
+        try:
+            moderation.mute_create(
+                by=request.user, event=event, user=person, reason=request.POST.get("reason", "")
+            )
+        except ChatError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, f"{person.get_full_name()} can no longer post in this event.")
+            return redirect(back)
+    return render(
+        request,
+        "chat/mute.html",
+        {"event": event, "person": person, "back": back, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def unmute(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    event = access_managed_event(request.user, slug)
+    person = get_object_or_404(User, pk=user_id)
+    back = reverse("chat:reports", args=[event.slug])
+    if request.method == "POST":
+        if moderation.mute_delete(by=request.user, event=event, user=person):
+            messages.success(request, f"{person.get_full_name()} can post again.")
+        return redirect(back)
+    return render(request, "chat/unmute.html", {"event": event, "person": person, "back": back})
