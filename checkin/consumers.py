@@ -1,7 +1,8 @@
 """Live check-in dashboard over WebSocket.
 
 Close codes: 4401 not logged in, 4403 not an organizer of this event, 4404 no
-such event. Frames sent: {"type": "scan", "session_id": int|null, "direction":
+such event. The handshake is accepted before such a close: a close before accepting
+reaches a browser as an HTTP 403 and close code 1006, which hides the reason. Frames sent: {"type": "scan", "session_id": int|null, "direction":
 "in"|"out"} after each accepted scan is committed. Clients refetch the figures
 from the JSON endpoint; the channel layer is at-most-once, the database is the truth.
 """
@@ -18,19 +19,23 @@ class LiveCheckinConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self._refuse(4401)
             return
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
         allowed = await self._may_watch(user, self.event_id)
         if allowed is None:
-            await self.close(code=4404)
+            await self._refuse(4404)
             return
         if not allowed:
-            await self.close(code=4403)
+            await self._refuse(4403)
             return
         self.group = group_name(self.event_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+
+    async def _refuse(self, code: int) -> None:
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
