@@ -2,9 +2,10 @@
 
 Close codes: 4401 not logged in, 4403 not an organizer of this event, 4404 no
 such event. The handshake is accepted before such a close: a close before accepting
-reaches a browser as an HTTP 403 and close code 1006, which hides the reason. Frames sent: {"type": "scan", "session_id": int|null, "direction":
-"in"|"out"} after each accepted scan is committed. Clients refetch the figures
-from the JSON endpoint; the channel layer is at-most-once, the database is the truth.
+reaches a browser as an HTTP 403 and close code 1006, which hides the reason.
+Frames sent: {"type": "scan", "session_id": int|null, "direction": "in"|"out"}
+after each accepted scan is committed. Clients refetch the figures from the JSON
+endpoint; the channel layer is at-most-once, the database is the truth.
 """
 
 from channels.db import database_sync_to_async
