@@ -140,6 +140,10 @@
   /* ---------- API ---------- */
 
   async function api(method, url, body, timeoutMs) {
+    // The browser knows it has no network: fail as fetch would, without trying
+    // (its "online" event starts the upload). Requests that skip the service worker
+    // are not covered by every offline emulation, so trying could even succeed there.
+    if (navigator.onLine === false) throw new TypeError("offline");
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
