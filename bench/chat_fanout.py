@@ -26,9 +26,28 @@ channel layer at --baseline-clients (1,000). It has no catch-up: what it has not
 delivered --baseline-drain seconds after the last send counts as undelivered.
 Optionally (--daphne) our chat at --clients under Daphne as well.
 
+Also printed per phase, to say where the time goes: per message, the sender's ack
+(the send path), the first arrival anywhere and the spread of arrivals within one
+server process; CPU seconds in the sending window of each server, Redis,
+PostgreSQL, the load client and the whole machine (what is "not ours" is other
+people's work on a shared machine: a run with much of it is not comparable); the
+load client's own event-loop lag (it keeps its garbage collector off while
+measuring, so its pauses do not count as latency).
+
 Ends with `RESULT {json}`.
 
     .venv/bin/python bench/chat_fanout.py [--clients 1000] [--high 2500] [--seconds 60]
+
+Diagnostics (docs/benchmarks.md shows what they found):
+    --ws-deflate off      uvicorn --ws-per-message-deflate false (on: uvicorn's default;
+                          the clients offer permessage-deflate as browsers do)
+    --probe DIR           servers' event-loop lag, GC pauses, database calls
+                          (bench/_chat_profile.py); --gc-freeze adds gc.freeze() in the
+                          servers as sending starts, as an experiment
+    --profile DIR         cProfile of the servers' event loops
+    --daphne, --only P    Daphne at --clients; run only some phases
+    CHAT_SOCKET_QUEUE=1   (environment) forces slow-reader drops (close 4408), so the
+                          reconnect-and-catch-up path is exercised: still 0 lost, 0 duplicated
 """
 
 from __future__ import annotations
@@ -553,15 +572,20 @@ def measure(
     expected_mask[expected] = True
 
     firsts_id, firsts_at, firsts_server, lower_bounds = [], [], [], []
-    duplicated = recovered = unexpected = reconnects = 0
+    duplicated = recovered = unexpected = reconnects = caught = never_joined = 0
     closes: dict = {}
     for d in data:
-        for gid, id_bytes, time_bytes, cut, n_reconnects, close_codes in d["clients"]:
-            reconnects += n_reconnects
-            for code in close_codes:
+        for c in d["clients"]:
+            if not c["joined"]:
+                never_joined += 1  # never in the room: nothing was owed to it
+                continue
+            gid, cut = c["gid"], c["cut"]
+            reconnects += c["reconnects"]
+            caught += c["caught"]
+            for code in c["closes"]:
                 closes[code] = closes.get(code, 0) + 1
-            ids = np.frombuffer(id_bytes, dtype=np.int64)
-            times = np.frombuffer(time_bytes, dtype=np.float64)
+            ids = np.frombuffer(c["ids"], dtype=np.int64)
+            times = np.frombuffer(c["times"], dtype=np.float64)
             unique, first = np.unique(ids, return_index=True)
             duplicated += len(ids) - len(unique)
             valid = (unique < top) & (unique >= 0)
@@ -584,7 +608,7 @@ def measure(
     lat_all = (arrival - send_at[got]) * 1000
     known = ~np.isnan(lat_all)
     got, arrival, server, lat = got[known], arrival[known], server[known], lat_all[known]
-    expected_total = clients * len(expected)
+    expected_total = (clients - never_joined) * len(expected)
     lost = expected_total - delivered
     with_missing = np.concatenate([lat, *lower_bounds]) if lower_bounds else lat
     last_send = max(sent.values()) if sent else stopped_at
@@ -619,6 +643,8 @@ def measure(
         "lost": lost,
         "duplicated": duplicated,
         "recovered_by_catchup": recovered,
+        "caught_up_on_rejoin": caught,
+        "never_joined": never_joined,
         "unexpected": unexpected,
         "unknown_send_time": int((~known).sum()),
         "delivered_in_window": int((arrival <= last_send).sum()),
@@ -644,7 +670,9 @@ def report(r: dict, problems: list[str]) -> None:
         f"{r['label']}: {r['messages']} messages x {r['clients']} clients = "
         f"{r['expected_deliveries']:,} deliveries expected; delivered {r['delivered']:,}, "
         f"lost {r['lost']:,}, duplicated {r['duplicated']:,}, recovered by catch-up "
-        f"{r['recovered_by_catchup']:,}, reconnects {r['reconnects']} {r['close_codes'] or ''}"
+        f"{r['recovered_by_catchup']:,}; reconnects {r['reconnects']} {r['close_codes'] or ''} "
+        f"(messages caught up on rejoining {r['caught_up_on_rejoin']:,}; clients that never "
+        f"joined {r['never_joined']})"
     )
     print(
         f"  latency p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms  p99 {r['p99_ms']} ms  "
