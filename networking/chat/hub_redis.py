@@ -173,19 +173,20 @@ class RedisBackend:
         expires = now + settings.CHAT_PRESENCE_TTL
         rooms = list(self.hub.rooms.values())
         pipe = self.redis.pipeline(transaction=False)
+        # Where each room's "expired" answer lands, fixed while building the pipeline:
+        # sockets may leave while it runs, so state.online can change under the await.
+        expired_at: list[int] = []
         for state in rooms:
             key = backend.key("presence", state.room_id)
             if state.online:
                 pipe.zadd(key, {self._member(uid): expires for uid in state.online})
             pipe.expire(key, int(settings.CHAT_PRESENCE_TTL * 2) + 1)
+            expired_at.append(len(pipe))
             pipe.zrangebyscore(key, "-inf", now)
             pipe.zremrangebyscore(key, "-inf", now)
         results = await pipe.execute()
-        position = 0
-        for state in rooms:
-            position += 1 if state.online else 0
-            expired = results[position + 1]
-            position += 3
+        for state, index in zip(rooms, expired_at, strict=True):
+            expired = results[index]
             ids = list({int(m.split(b":", 1)[0]) for m in expired})
             gone = await self.really_gone(state, ids) if ids else []
             if gone:
