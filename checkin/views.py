@@ -256,6 +256,7 @@ SCANNER_ASSETS = (
     "manifest-scanner.webmanifest",
     "css/scanner.css",
     "vendor/jsQR.js",
+    "js/qr-camera.js",
     "js/scanner.js",
     "vendor/noble-ed25519.js",
 )

@@ -14,8 +14,6 @@
   if (!root) return;
 
   const DEBOUNCE_MS = 4000; // the same QR seen again by the camera is ignored
-  const CAMERA_INTERVAL_MS = 150;
-  const CAMERA_MAX_SIDE = 720;
   const TIMEOUT_MS = 10000;
 
   const $ = (id) => document.getElementById(id);
@@ -136,95 +134,37 @@
     const text = els.input.value;
     els.input.value = "";
     send(text).then(() => {
-      if (!stream) els.input.focus({ preventScroll: true });
+      if (!camera.isOn()) els.input.focus({ preventScroll: true });
     });
   });
 
-  /* ---------- Camera ---------- */
+  /* ---------- Camera (static/js/qr-camera.js) ---------- */
 
-  let stream = null;
-  let decodeTimer = null;
-  let lastText = "";
-  let lastTextAt = 0;
-  const canvas = document.createElement("canvas");
-  const context2d = canvas.getContext("2d", { willReadFrequently: true });
-
-  async function startCamera() {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      els.cameraStatus.textContent = "This browser can’t use the camera here (it needs a secure https connection). Type the badge code instead.";
-      return;
-    }
-    if (typeof window.jsQR !== "function") {
-      els.cameraStatus.textContent = "The QR decoder did not load. Reload the page.";
-      return;
-    }
-    els.cameraToggle.disabled = true;
-    els.cameraStatus.textContent = "Starting the camera…";
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({
-        audio: false,
-        video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
-      });
-    } catch (error) {
-      stream = null;
-      els.cameraToggle.disabled = false;
-      els.cameraStatus.textContent =
-        error.name === "NotAllowedError"
-          ? "Camera access was refused. Allow the camera for this site in the browser settings, or type the badge code."
-          : error.name === "NotFoundError"
-            ? "No camera found on this device."
-            : `The camera could not start (${error.message || error.name}).`;
-      return;
-    }
-    els.video.srcObject = stream;
-    els.cameraView.hidden = false;
-    try {
-      await els.video.play();
-    } catch (error) {
-      /* a muted inline video may autoplay; ignore a racing pause */
-    }
-    decodeTimer = setInterval(decodeFrame, CAMERA_INTERVAL_MS);
-    els.cameraToggle.disabled = false;
-    els.cameraToggle.textContent = "Stop the camera";
-    els.cameraToggle.setAttribute("aria-pressed", "true");
-    els.cameraStatus.textContent = "Camera on: hold their badge’s QR code inside the frame.";
-  }
-
-  function stopCamera() {
-    clearInterval(decodeTimer);
-    decodeTimer = null;
-    if (stream) stream.getTracks().forEach((track) => track.stop());
-    stream = null;
-    els.video.srcObject = null;
-    els.cameraView.hidden = true;
-    els.cameraToggle.textContent = "Scan with the camera";
-    els.cameraToggle.setAttribute("aria-pressed", "false");
-    els.cameraStatus.textContent = "";
-  }
-
-  function decodeFrame() {
-    const video = els.video;
-    if (busy || document.hidden || video.readyState < 2 || !video.videoWidth) return;
-    const scale = Math.min(1, CAMERA_MAX_SIDE / Math.max(video.videoWidth, video.videoHeight));
-    const width = Math.round(video.videoWidth * scale);
-    const height = Math.round(video.videoHeight * scale);
-    if (canvas.width !== width) canvas.width = width;
-    if (canvas.height !== height) canvas.height = height;
-    context2d.drawImage(video, 0, 0, width, height);
-    const image = context2d.getImageData(0, 0, width, height);
-    const code = window.jsQR(image.data, width, height, { inversionAttempts: "dontInvert" });
-    if (!code || !code.data) return;
-    const now = Date.now();
-    const repeat = code.data === lastText && now - lastTextAt < DEBOUNCE_MS;
-    lastText = code.data;
-    lastTextAt = now;
-    if (!repeat) send(code.data);
-  }
+  const camera = window.conveneQrCamera.create({
+    video: els.video,
+    view: els.cameraView,
+    toggle: els.cameraToggle,
+    status: els.cameraStatus,
+    debounceMs: DEBOUNCE_MS,
+    paused: () => busy,
+    onText: send,
+    text: {
+      start: "Scan with the camera",
+      stop: "Stop the camera",
+      on: "Camera on: hold their badge’s QR code inside the frame.",
+      insecure:
+        "This browser can’t use the camera here (it needs a secure https connection). Type the badge code instead.",
+      refused:
+        "Camera access was refused. Allow the camera for this site in the browser settings, or type the badge code.",
+    },
+  });
+  const startCamera = camera.start;
+  const stopCamera = camera.stop;
 
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     els.cameraToggle.hidden = false;
     els.cameraToggle.addEventListener("click", () => {
-      if (stream) {
+      if (camera.isOn()) {
         stopCamera();
         els.input.focus({ preventScroll: true });
       } else {

@@ -40,8 +40,6 @@
   const REFRESH_MS = 5 * 60 * 1000; // revocation list and keys
   const BATCH_SIZE = 100;
   const DEBOUNCE_MS = 3000; // the same QR text seen again by the camera is ignored
-  const CAMERA_INTERVAL_MS = 150; // about 7 decodes a second
-  const CAMERA_MAX_SIDE = 720; // decode a downscaled frame: fast enough on phones
   const OFFLINE_STATUSES = new Set([502, 503, 504]); // a proxy with no app behind it
 
   const $ = (id) => document.getElementById(id);
@@ -776,93 +774,29 @@
     updateQueue();
   }
 
-  /* ---------- Camera ---------- */
+  /* ---------- Camera (static/js/qr-camera.js) ---------- */
 
-  let stream = null;
-  let decodeTimer = null;
-  let lastText = "";
-  let lastTextAt = 0;
-  const canvas = document.createElement("canvas");
-  const context2d = canvas.getContext("2d", { willReadFrequently: true });
-
-  function cameraOn() {
-    return stream !== null;
-  }
-
-  async function startCamera() {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      els.cameraStatus.textContent =
-        "This browser can’t use the camera here: it needs a secure (https) connection. A handheld scanner still works.";
-      return;
-    }
-    if (typeof window.jsQR !== "function") {
-      els.cameraStatus.textContent = "The QR decoder did not load. Reload the page.";
-      return;
-    }
-    els.cameraToggle.disabled = true;
-    els.cameraStatus.textContent = "Starting the camera…";
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({
-        audio: false,
-        video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
-      });
-    } catch (error) {
-      stream = null;
-      els.cameraToggle.disabled = false;
-      els.cameraStatus.textContent =
-        error.name === "NotAllowedError"
-          ? "Camera access was refused. Allow the camera for this site in the browser settings, or use a handheld scanner."
-          : error.name === "NotFoundError"
-            ? "No camera found on this device."
-            : `The camera could not start (${error.message || error.name}).`;
-      return;
-    }
-    els.video.srcObject = stream;
-    els.cameraView.hidden = false;
-    root.classList.add("is-camera");
-    try {
-      await els.video.play();
-    } catch (error) {
-      /* autoplay of a muted inline video is allowed; ignore a racing pause */
-    }
-    decodeTimer = setInterval(decodeFrame, CAMERA_INTERVAL_MS);
-    els.cameraToggle.disabled = false;
-    els.cameraToggle.textContent = "Stop camera";
-    els.cameraToggle.setAttribute("aria-pressed", "true");
-    els.cameraStatus.textContent = "Camera on: hold a badge inside the frame.";
-  }
-
-  function stopCamera() {
-    clearInterval(decodeTimer);
-    decodeTimer = null;
-    if (stream) stream.getTracks().forEach((track) => track.stop());
-    stream = null;
-    els.video.srcObject = null;
-    els.cameraView.hidden = true;
-    root.classList.remove("is-camera");
-    els.cameraToggle.textContent = "Start camera";
-    els.cameraToggle.setAttribute("aria-pressed", "false");
-    els.cameraStatus.textContent = "";
-  }
-
-  function decodeFrame() {
-    const video = els.video;
-    if (document.hidden || video.readyState < 2 || !video.videoWidth) return;
-    const scale = Math.min(1, CAMERA_MAX_SIDE / Math.max(video.videoWidth, video.videoHeight));
-    const width = Math.round(video.videoWidth * scale);
-    const height = Math.round(video.videoHeight * scale);
-    if (canvas.width !== width) canvas.width = width;
-    if (canvas.height !== height) canvas.height = height;
-    context2d.drawImage(video, 0, 0, width, height);
-    const image = context2d.getImageData(0, 0, width, height);
-    const code = window.jsQR(image.data, width, height, { inversionAttempts: "dontInvert" });
-    if (!code || !code.data) return;
-    const now = Date.now();
-    const repeat = code.data === lastText && now - lastTextAt < DEBOUNCE_MS;
-    lastText = code.data;
-    lastTextAt = now; // a badge held in front of the camera keeps being ignored
-    if (!repeat) submitScan(code.data, "camera");
-  }
+  const camera = window.conveneQrCamera.create({
+    video: els.video,
+    view: els.cameraView,
+    toggle: els.cameraToggle,
+    status: els.cameraStatus,
+    debounceMs: DEBOUNCE_MS,
+    onText: (text) => submitScan(text, "camera"),
+    onChange: (on) => root.classList.toggle("is-camera", on),
+    text: {
+      start: "Start camera",
+      stop: "Stop camera",
+      on: "Camera on: hold a badge inside the frame.",
+      insecure:
+        "This browser can’t use the camera here: it needs a secure (https) connection. A handheld scanner still works.",
+      refused:
+        "Camera access was refused. Allow the camera for this site in the browser settings, or use a handheld scanner.",
+    },
+  });
+  const cameraOn = camera.isOn;
+  const startCamera = camera.start;
+  const stopCamera = camera.stop;
 
   /* ---------- Pairing state ---------- */
 
