@@ -4,7 +4,6 @@ sending window counts.
 
     python bench/_chat_profile.py cprofile OUT.prof <uvicorn arguments>
     python bench/_chat_profile.py probe OUT.json <uvicorn arguments>
-    python bench/_chat_profile.py probe-freeze OUT.json <uvicorn arguments>
 
 cprofile: cProfile of the event loop's thread (it slows every call down: read it as
 where the time goes, not as how much there is).
@@ -16,9 +15,6 @@ probe: cheap timers instead:
 - every database_sync_to_async call: wall time as the caller sees it (waiting for
   the one database thread included), wall time in the thread, and the thread's
   CPU time in it (wall - CPU in the thread: waiting for PostgreSQL, Redis or the GIL).
-
-probe-freeze: the same, and an experiment: gc.freeze() when the window starts, so
-the objects of the connected sockets are left out of the collector's full passes.
 """
 
 import cProfile
@@ -50,9 +46,8 @@ def percentiles(values: list[float]) -> dict:
 
 
 class Probe:
-    def __init__(self, out: str, freeze: bool = False) -> None:
+    def __init__(self, out: str) -> None:
         self.out = out
-        self.freeze = freeze
         self.tracked = 0
         self.on = False
         self.loop = None
@@ -137,10 +132,6 @@ class Probe:
 
     def start(self, *_) -> None:
         self.tracked = len(gc.get_objects())
-        if self.freeze:
-            # The experiment: objects alive now (the sockets' and the app's) are
-            # never scanned again by the collector; full collections get short.
-            gc.freeze()
         self.on = True
 
     def stop(self, *_) -> None:
@@ -174,7 +165,7 @@ def main() -> None:
             profile.dump_stats(out)
 
     else:
-        probe = Probe(out, freeze=mode == "probe-freeze")
+        probe = Probe(out)
         probe.install()
         start, stop = probe.start, probe.stop
     signal.signal(signal.SIGUSR1, start)

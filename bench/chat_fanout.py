@@ -39,11 +39,12 @@ Ends with `RESULT {json}`.
     .venv/bin/python bench/chat_fanout.py [--clients 1000] [--high 2500] [--seconds 60]
 
 Diagnostics (docs/benchmarks.md shows what they found):
-    --ws-deflate off      uvicorn --ws-per-message-deflate false (on: uvicorn's default;
-                          the clients offer permessage-deflate as browsers do)
+    --ws-deflate on       uvicorn's default permessage-deflate, which the clients offer as
+                          browsers do (off, as docs/chat-protocol.md deploys it, by default)
     --probe DIR           servers' event-loop lag, GC pauses, database calls
-                          (bench/_chat_profile.py); --gc-freeze adds gc.freeze() in the
-                          servers as sending starts, as an experiment
+                          (bench/_chat_profile.py)
+    --gc-policy off       servers without the app's GC policy (GC_FREEZE_SECONDS=0,
+                          config/gc_policy.py): full collections walk every socket's objects
     --profile DIR         cProfile of the servers' event loops
     --daphne, --only P    Daphne at --clients; run only some phases
     CHAT_SOCKET_QUEUE=1   (environment) forces slow-reader drops (close 4408), so the
@@ -188,7 +189,7 @@ class Server:
         if kind == "uvicorn":
             arguments = [
                 app, "--host", "127.0.0.1", "--port", str(self.port), "--ws", ws,
-                "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+                "--lifespan", "on", "--no-access-log", "--log-level", "warning",
             ]  # fmt: skip
             if not deflate:
                 arguments += ["--ws-per-message-deflate", "false"]
@@ -339,14 +340,15 @@ def run_phase(
     seconds = args.seconds if mode == "chat" else (args.baseline_seconds or args.seconds)
     drain_timeout = args.drain if mode == "chat" else args.baseline_drain
     server_env = {**env, "BENCH_TUTORIAL_GROUP": f"bench_{tag}".replace("-", "_")}
+    if args.gc_policy == "off":
+        server_env["GC_FREEZE_SECONDS"] = "0"
     print(f"\n== {label}: {mode} on {server} ({ws if server == 'uvicorn' else 'twisted'}), "
           f"{clients} clients, {args.rate}/s for {seconds:.0f} s", flush=True)  # fmt: skip
     diagnoses: list[tuple[str, str] | None] = [None, None]
     if args.profile:
         diagnoses = [("cprofile", f"{args.profile}/{label}-server{i}.prof") for i in range(2)]
     elif args.probe:
-        mode_name = "probe-freeze" if args.gc_freeze else "probe"
-        diagnoses = [(mode_name, f"{args.probe}/{label}-server{i}.json") for i in range(2)]
+        diagnoses = [("probe", f"{args.probe}/{label}-server{i}.json") for i in range(2)]
     deflate = args.ws_deflate == "on"
     servers = [Server(server, app, server_env, ws, diagnoses[i], deflate) for i in range(2)]
     workers: list = []
@@ -738,16 +740,17 @@ def main() -> None:
     parser.add_argument(
         "--daphne", action="store_true", help="also our chat at --clients on Daphne"
     )
-    parser.add_argument("--ws-deflate", choices=["on", "off"], default="on",
+    parser.add_argument("--ws-deflate", choices=["on", "off"], default="off",
                         help="uvicorn's --ws-per-message-deflate (clients offer it, as browsers "
-                             "do; on is uvicorn's default)")  # fmt: skip
+                             "do; on is uvicorn's default, off is how docs/chat-protocol.md "
+                             "deploys it)")  # fmt: skip
     parser.add_argument("--connect-concurrency", type=int, default=_chat_load.CONNECT_CONCURRENCY,
                         help="handshakes in flight per load worker")  # fmt: skip
     parser.add_argument("--probe", metavar="DIR",
                         help="time loop lag, GC and database calls in the servers")  # fmt: skip
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="with --probe: gc.freeze() in the servers as sending starts "
-                             "(an experiment, not what the app does)")  # fmt: skip
+    parser.add_argument("--gc-policy", choices=["on", "off"], default="on",
+                        help="the app's GC policy in the servers (off: GC_FREEZE_SECONDS=0)",
+                        )  # fmt: skip
     parser.add_argument("--profile", metavar="DIR",
                         help="profile the uvicorn servers in the sending window")  # fmt: skip
     parser.add_argument("--dump", metavar="DIR", help="keep each phase's raw client data here")

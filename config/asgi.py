@@ -19,6 +19,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.gc_policy import GcPolicy, GcPolicyMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -80,11 +81,20 @@ class WebSocketMaxAge:
                 pending.cancel()
 
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            WebSocketMaxAge(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-        ),
-    }
+def _gc_policy() -> GcPolicy:
+    from django.conf import settings
+
+    return GcPolicy(settings.GC_FREEZE_SECONDS, settings.GC_FULL_COLLECT_SECONDS)
+
+
+application = GcPolicyMiddleware(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(
+                WebSocketMaxAge(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            ),
+        }
+    ),
+    _gc_policy(),
 )

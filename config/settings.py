@@ -144,6 +144,15 @@ CHANNEL_GROUP_EXPIRY = int(os.environ.get("CHANNEL_GROUP_EXPIRY", "86400"))
 WEBSOCKET_MAX_AGE = int(os.environ.get("WEBSOCKET_MAX_AGE", "43200"))
 if not 0 < WEBSOCKET_MAX_AGE < CHANNEL_GROUP_EXPIRY:
     raise ImproperlyConfigured("WEBSOCKET_MAX_AGE must be positive and below CHANNEL_GROUP_EXPIRY.")
+# Long-running ASGI processes freeze their long-lived objects out of the garbage
+# collector's full collections every GC_FREEZE_SECONDS (0: off) and really collect
+# everything every GC_FULL_COLLECT_SECONDS (0: never); config/gc_policy.py says why.
+GC_FREEZE_SECONDS = float(os.environ.get("GC_FREEZE_SECONDS", "60"))
+GC_FULL_COLLECT_SECONDS = float(os.environ.get("GC_FULL_COLLECT_SECONDS", "900"))
+if GC_FREEZE_SECONDS < 0 or GC_FULL_COLLECT_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "GC_FREEZE_SECONDS and GC_FULL_COLLECT_SECONDS must not be negative."
+    )
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

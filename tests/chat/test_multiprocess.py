@@ -73,7 +73,7 @@ class Server:
             [
                 sys.executable, "-m", "uvicorn", "config.asgi:application",
                 "--host", "127.0.0.1", "--port", str(self.port),
-                "--ws", "websockets-sansio", "--lifespan", "off",
+                "--ws", "websockets-sansio", "--lifespan", "on",
                 "--no-access-log", "--log-level", "warning",
             ],
             cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,

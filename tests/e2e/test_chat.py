@@ -44,7 +44,7 @@ def asgi_server():
         ASGIStaticFilesHandler(application),
         host="127.0.0.1",
         port=port,
-        lifespan="off",
+        lifespan="on",
         log_level="warning",
         ws="websockets-sansio",
     )
