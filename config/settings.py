@@ -147,7 +147,7 @@ if not 0 < WEBSOCKET_MAX_AGE < CHANNEL_GROUP_EXPIRY:
 # Long-running ASGI processes freeze their long-lived objects out of the garbage
 # collector's full collections every GC_FREEZE_SECONDS (0: off) and really collect
 # everything every GC_FULL_COLLECT_SECONDS (0: never); config/gc_policy.py says why.
-GC_FREEZE_SECONDS = float(os.environ.get("GC_FREEZE_SECONDS", "60"))
+GC_FREEZE_SECONDS = float(os.environ.get("GC_FREEZE_SECONDS", "10"))
 GC_FULL_COLLECT_SECONDS = float(os.environ.get("GC_FULL_COLLECT_SECONDS", "900"))
 if GC_FREEZE_SECONDS < 0 or GC_FULL_COLLECT_SECONDS < 0:
     raise ImproperlyConfigured(
