@@ -189,7 +189,10 @@ class Server:
         if kind == "uvicorn":
             arguments = [
                 app, "--host", "127.0.0.1", "--port", str(self.port), "--ws", ws,
-                "--lifespan", "on", "--no-access-log", "--log-level", "warning",
+                "--no-access-log", "--log-level", "warning",
+                # Our app answers the lifespan (its GC policy starts there); the
+                # tutorial baseline has none.
+                "--lifespan", "on" if app.startswith("config.") else "off",
             ]  # fmt: skip
             if not deflate:
                 arguments += ["--ws-per-message-deflate", "false"]
@@ -345,6 +348,9 @@ def run_phase(
     print(f"\n== {label}: {mode} on {server} ({ws if server == 'uvicorn' else 'twisted'}), "
           f"{clients} clients, {args.rate}/s for {seconds:.0f} s", flush=True)  # fmt: skip
     diagnoses: list[tuple[str, str] | None] = [None, None]
+    for directory in (args.profile, args.probe, args.dump):
+        if directory:
+            os.makedirs(directory, exist_ok=True)
     if args.profile:
         diagnoses = [("cprofile", f"{args.profile}/{label}-server{i}.prof") for i in range(2)]
     elif args.probe:
