@@ -6,7 +6,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
-from events.models import Event, Membership, Registration, Session, SessionSignup
+from events.models import Event, Membership, Registration, SessionSignup
 from networking.chat import frames
 from networking.chat.membership import event_rooms_ensure
 from networking.chat.models import Message, Mute, ReadState, Report, Room, RoomMember
@@ -111,10 +111,6 @@ def room_messages(room: Room, user: User, before: int | None = None, limit: int 
     }
 
 
-def session_of(room: Room) -> Session | None:
-    return room.session if room.kind == Room.Kind.SESSION else None
-
-
 def reports_for_event(event: Event, *, open_only: bool = True) -> QuerySet[Report]:
     reports = Report.objects.filter(message__room__event=event).select_related(
         "message__sender", "message__room", "reporter", "resolved_by"
@@ -122,6 +118,16 @@ def reports_for_event(event: Event, *, open_only: bool = True) -> QuerySet[Repor
     if open_only:
         reports = reports.filter(resolved_at__isnull=True)
     return reports.order_by("-created_at")
+
+
+def people_of_event(event: Event) -> QuerySet[User]:
+    """Whom an organizer may name on the mute pages: anyone registered (in any state),
+    the provider's people, or who wrote in its rooms; nobody else on the site (their
+    names are not the organizer's to see)."""
+    registered = Registration.objects.filter(event_id=event.pk, user=OuterRef("pk"))
+    staff = Membership.objects.filter(organization_id=event.organization_id, user=OuterRef("pk"))
+    wrote = Message.objects.filter(room__event_id=event.pk, sender=OuterRef("pk"))
+    return User.objects.filter(Exists(registered) | Exists(staff) | Exists(wrote))
 
 
 def mutes_for_event(event: Event) -> QuerySet[Mute]:

@@ -25,7 +25,7 @@ from networking.chat.membership import (
     is_moderator,
     load_room,
 )
-from networking.chat.models import MAX_BODY, Message, ReadState, Room, RoomMember
+from networking.chat.models import MAX_BODY, Message, ReadState, Report, Room, RoomMember
 
 MAX_CLIENT_ID = 64
 
@@ -180,16 +180,16 @@ def _delete(*, message: Message, room: Room, user: User) -> Message:
     from networking.chat.moderation import resolve_reports
 
     own = message.sender_id == user.pk
-    moderator = not own and is_moderator(user, room)
+    moderator = is_moderator(user, room)
     if not own and not moderator:
         raise ChatError("forbidden", "You can only delete your own messages.")
     if own:
         _require_member(room, user)
-    if message.is_deleted:
-        return message
-    message = _record_change(message, deleted_at=timezone.now(), deleted_by=user)
+    if not message.is_deleted:
+        message = _record_change(message, deleted_at=timezone.now(), deleted_by=user)
     if moderator:
-        resolve_reports(message=message, by=user, resolution="removed")
+        # Their own message or not, deleted now or before: its reports are settled.
+        resolve_reports(message=message, by=user, resolution=Report.Resolution.REMOVED)
     return message
 
 

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -26,6 +25,7 @@ from networking.chat.membership import (
     may_post,
 )
 from networking.chat.models import MAX_BODY, Message, Report, Room
+from networking.views import safe_next
 
 
 def _room_or_404(user, pk: int) -> Room:
@@ -37,14 +37,8 @@ def _room_or_404(user, pk: int) -> Room:
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    # isdigit() alone accepts "²", which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @login_required
@@ -194,10 +188,14 @@ def message_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     message = get_object_or_404(
         Message.objects.select_related("sender", "room"), pk=pk, room__event=event
     )
-    back = _next_url(request, reverse("chat:reports", args=[event.slug]))
+    back = safe_next(request, reverse("chat:reports", args=[event.slug]))
     if request.method == "POST":
+        already = message.is_deleted
         services.message_remove(by=request.user, message=message)
-        messages.success(request, "The message was removed for everyone.")
+        if already:
+            messages.info(request, "Its sender had already deleted this message.")
+        else:
+            messages.success(request, "The message was removed for everyone.")
         return redirect(back)
     return render(
         request, "chat/message_remove.html", {"event": event, "message": message, "back": back}
@@ -207,8 +205,8 @@ def message_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def mute(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
-    person = get_object_or_404(User, pk=user_id)
-    back = _next_url(request, reverse("chat:reports", args=[event.slug]))
+    person = get_object_or_404(selectors.people_of_event(event), pk=user_id)
+    back = safe_next(request, reverse("chat:reports", args=[event.slug]))
     error = None
     if request.method == "POST":
         try:
@@ -231,10 +229,12 @@ def mute(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
 @login_required
 def unmute(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
-    person = get_object_or_404(User, pk=user_id)
+    person = get_object_or_404(selectors.people_of_event(event), pk=user_id)
     back = reverse("chat:reports", args=[event.slug])
     if request.method == "POST":
         if moderation.mute_delete(by=request.user, event=event, user=person):
             messages.success(request, f"{person.get_full_name()} can post again.")
+        else:
+            messages.info(request, f"{person.get_full_name()} was not muted.")
         return redirect(back)
     return render(request, "chat/unmute.html", {"event": event, "person": person, "back": back})

@@ -9,10 +9,10 @@ from django.urls import reverse
 from networking.chat.membership import event_room
 from networking.chat.models import Message, Mute, ReadState, Report, Room
 from networking.chat.moderation import report_create
-from networking.chat.services import message_send
+from networking.chat.services import message_delete, message_send
 from networking.models import Block, Connection
 from tests.chat.conftest import attend
-from tests.factories import make_event, make_org, make_organizer, make_session
+from tests.factories import make_event, make_org, make_organizer, make_session, make_user
 from tests.permissions import LOGIN, assert_page_answer
 
 pytestmark = pytest.mark.django_db
@@ -267,3 +267,53 @@ def test_blocked_peoples_messages_are_hidden_on_the_page(client, dana, rafael, l
         "you will not see this"
         not in client.get(reverse("chat:room", args=[lobby.pk])).content.decode()
     )
+
+
+def test_a_non_ascii_digit_in_before_is_ignored_not_a_500(client, dana, lobby):
+    say(dana, lobby, "hello", "d1")
+    client.force_login(dana)
+    response = client.get(reverse("chat:room", args=[lobby.pk]), {"before": "²"})
+    assert response.status_code == 200 and "hello" in response.content.decode()
+
+
+def test_an_organizer_cannot_name_or_mute_someone_outside_the_event(client, organizer, event):
+    stranger = make_user(first_name="Secret", last_name="Stranger")
+    client.force_login(organizer)
+    for name in ("chat:mute", "chat:unmute"):
+        url = reverse(name, args=[event.slug, stranger.pk])
+        response = client.get(url)
+        assert response.status_code == 404 and "Stranger" not in response.content.decode()
+        assert client.post(url, {"reason": "x"}).status_code == 404
+    assert not Mute.objects.exists()
+
+
+def test_unmuting_someone_not_muted_says_so(client, organizer, event, rafael):
+    client.force_login(organizer)
+    response = client.post(reverse("chat:unmute", args=[event.slug, rafael.pk]), follow=True)
+    assert "Rafael Okafor was not muted." in response.content.decode()
+
+
+def test_removing_an_organizers_own_reported_message_closes_its_reports(
+    client, organizer, event, dana, lobby
+):
+    message = say(organizer, lobby, "a reported announcement", "o1")
+    report_create(user=dana, message=message, reason="Off topic")
+    client.force_login(organizer)
+    client.post(reverse("chat:message_remove", args=[event.slug, message.pk]))
+    assert Message.objects.get(pk=message.pk).deleted_at is not None
+    report = Report.objects.get()
+    assert report.resolved_at is not None and report.resolution == Report.Resolution.REMOVED
+
+
+def test_removing_a_message_its_sender_already_deleted_says_so_and_closes_reports(
+    client, organizer, event, rafael, reported
+):
+    message_delete(user=rafael, room_id=reported.room_id, seq=reported.seq)
+    client.force_login(organizer)
+    response = client.post(
+        reverse("chat:message_remove", args=[event.slug, reported.pk]), follow=True
+    )
+    text = response.content.decode()
+    assert "Its sender had already deleted this message." in text
+    assert "removed for everyone" not in text
+    assert Report.objects.get().resolution == Report.Resolution.REMOVED
