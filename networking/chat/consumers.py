@@ -52,6 +52,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # No channel layer: the hub fans out (a layer would add a channel per socket).
     channel_layer_alias = "chat-uses-no-channel-layer"
 
+    conn: Conn | None = None  # set once a logged-in socket is accepted
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
@@ -65,6 +67,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.budget = SocketBudget(settings.CHAT_FRAME_LIMIT)
         self.typed_at: dict[int, float] = {}
         self.can_post: dict[int, bool] = {}
+        self.read_upto: dict[int, int] = {}  # read marks this socket already stored
         blocked = await database_sync_to_async(blocked_ids)(user.pk)
         self.conn = Conn(
             user_id=user.pk,
@@ -77,9 +80,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._reply({"type": "hello", "user": frames.person(user)})
 
     async def disconnect(self, code: int) -> None:
-        conn = getattr(self, "conn", None)
-        if conn is not None:
-            self.hub.drop(conn)
+        if self.conn is not None:
+            self.hub.drop(self.conn)
             self.writer.cancel()
 
     async def _write(self) -> None:
@@ -110,6 +112,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._reply(frames.error_frame(code, detail, **extra))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.conn is None:
+            return  # refused at connect (4401): frames racing the close are ignored
         if not self.budget.take():
             await self.close(code=CLOSE_FLOODING)
             return
@@ -121,6 +125,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await handler(frame)
         except FrameError as error:
             self._error(error.code, error.detail)
+        except Exception:
+            # Channels never calls disconnect() when the app raises: leave the hub's
+            # rooms here, or the dead socket stays a member and "online".
+            log.exception("chat: frame handling failed")
+            self.hub.drop(self.conn)
+            self.writer.cancel()
+            await self.close(code=1011)
 
     @staticmethod
     def _parse(text: str | None) -> dict:
@@ -130,7 +141,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise FrameError("frame_too_large", f"A frame can have up to {MAX_FRAME} characters.")
         try:
             frame = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: [[[[... nested too deep
             raise FrameError("bad_frame", "Frames are JSON objects.") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise FrameError("bad_frame", "A frame is a JSON object with a `type`.")
@@ -216,12 +227,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_read(self, frame: dict) -> None:
         room_id = self._joined(frame)
         seq = _int(frame, "seq")
+        if seq <= self.read_upto.get(room_id, -1):
+            return  # the mark only moves forward: no query for a repeat
         try:
             await database_sync_to_async(services.read_mark)(
                 user=self.user, room_id=room_id, seq=seq
             )
         except ChatError as error:
             await self._refused(error, room_id)
+        else:
+            self.read_upto[room_id] = seq
 
     async def on_typing(self, frame: dict) -> None:
         room_id = self._joined(frame)
@@ -237,11 +252,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_history(self, frame: dict) -> None:
         room_id = _int(frame, "room")
         before = _int(frame, "before", required=False)
-        limit = min(_int(frame, "limit", required=False) or 50, HISTORY_MAX)
+        limit = _int(frame, "limit", required=False)
+        limit = 50 if limit is None else min(max(limit, 1), HISTORY_MAX)
         try:
-            page = await database_sync_to_async(delivery.history)(
-                self.user, room_id, before, max(limit, 1)
-            )
+            page = await database_sync_to_async(delivery.history)(self.user, room_id, before, limit)
         except ChatError as error:
             await self._refused(error, room_id)
             return

@@ -37,7 +37,7 @@ from networking.chat import delivery, frames
 from networking.chat.hub_local import PRESENCE_LIST_MAX, LocalBackend
 from networking.chat.hub_state import Conn, Resync, RoomState, Sub, accept
 
-__all__ = ["PRESENCE_LIST_MAX", "Conn", "Hub", "close_hub", "get_hub", "local_publish"]
+__all__ = ["Conn", "Hub", "close_hub", "get_hub", "local_publish"]
 
 log = logging.getLogger(__name__)
 

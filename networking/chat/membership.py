@@ -54,11 +54,6 @@ def direct_key(a_id: int, b_id: int) -> str:
     return f"dm:{low}:{high}"
 
 
-def chat_sessions(event: Event):
-    """Sessions that get a room: the ones that earn credit and are not cancelled."""
-    return event.sessions.exclude(kind__in=Session.NON_CREDIT_KINDS).filter(is_cancelled=False)
-
-
 def event_rooms_ensure(events: Iterable[Event]) -> None:
     """Create any missing lobby, announcements and session rooms of these events.
     Three queries whatever the number of events (sessions, existing keys, insert)."""

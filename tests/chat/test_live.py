@@ -454,6 +454,46 @@ async def test_bad_frames_get_an_error_and_change_nothing(connect, dana, lobby):
     assert not await in_db(Message.objects.exists)
 
 
+async def test_a_deeply_nested_frame_is_a_bad_frame_and_the_socket_goes_on(
+    connect, dana, rafael, lobby
+):
+    a, b = await connect(dana), await connect(rafael)
+    await a.join(lobby)
+    await b.join(lobby)
+    await a.ws.send_to(text_data="[" * 20_000)  # under the size limit, too deep for json
+    assert (await a.recv())["code"] == "bad_frame"
+    await b.say(lobby, "still here?")
+    assert (await a.recv_type("message"))["body"] == "still here?"
+
+
+async def test_a_frame_racing_the_4401_close_is_ignored():
+    client = Client(AnonymousUser())
+    await client.ws.connect()
+    await client.send(type="ping")
+    close = await client.ws.receive_output(timeout=3)
+    assert (close["type"], close["code"]) == ("websocket.close", 4401)
+    assert await client.ws.receive_nothing(timeout=0.2)
+
+
+async def test_a_failing_frame_closes_the_socket_with_1011_and_leaves_its_rooms(
+    connect, monkeypatch, dana, rafael, lobby
+):
+    a, b = await connect(dana), await connect(rafael)
+    await a.join(lobby)
+    await b.join(lobby)
+
+    async def broken(self, frame):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ChatConsumer, "on_ping", broken)
+    await a.send(type="ping")
+    while (output := await a.ws.receive_output(timeout=3))["type"] != "websocket.close":
+        pass
+    assert output["code"] == 1011
+    # Dana's socket left the room: she is announced as gone, not kept "online".
+    await presence_where(b, lambda frame: dana.pk in frame["offline"])
+
+
 async def test_a_flooding_socket_is_closed_with_4429(connect, settings, dana):
     settings.CHAT_FRAME_LIMIT = "5/60"
     a = await connect(dana)
