@@ -82,11 +82,17 @@ def _room_or_refuse(room_id: int) -> Room:
 @transaction.atomic
 def message_send(*, user: User, room_id: int, body: str, client_id: str) -> tuple[Message, bool]:
     """Store a message with the room's next seq and broadcast it after commit.
-    Returns (message, created): a resent client_id returns the stored message."""
+    Returns (message, created): a resent client_id returns the stored message.
+
+    This runs for every message of every room, so each step is the cheapest query
+    that answers it (get() rather than first(), one EXISTS for membership)."""
     body = check_body(body)
     client_id = _check_client_id(client_id)
     room = _room_or_refuse(room_id)
     check_can_post(user, room)  # membership on every send, never cached
+    # The room's row lock orders sends, so a resend racing its first send finds it
+    # here; checking before the rate limit keeps resends from counting against it.
+    last_seq = Room.objects.select_for_update().values_list("last_seq", flat=True).get(pk=room_id)
     stored = _by_client_id(room_id, user, client_id)
     if stored is not None:
         return stored, False
@@ -97,11 +103,7 @@ def message_send(*, user: User, room_id: int, body: str, client_id: str) -> tupl
             f"You are sending messages too quickly. Try again in {retry_after:.0f} s.",
             retry_after=retry_after,
         )
-    room = Room.objects.select_for_update().only("pk", "last_seq").get(pk=room_id)
-    stored = _by_client_id(room_id, user, client_id)  # a resend racing the first send
-    if stored is not None:
-        return stored, False
-    seq = room.last_seq + 1
+    seq = last_seq + 1
     Room.objects.filter(pk=room_id).update(last_seq=seq)
     message = Message.objects.create(
         room_id=room_id, seq=seq, sender=user, client_id=client_id, body=body
@@ -111,11 +113,12 @@ def message_send(*, user: User, room_id: int, body: str, client_id: str) -> tupl
 
 
 def _by_client_id(room_id: int, user: User, client_id: str) -> Message | None:
-    return (
-        Message.objects.select_related("sender")
-        .filter(room_id=room_id, sender=user, client_id=client_id)
-        .first()
-    )
+    try:  # unique per (room, sender, client_id)
+        message = Message.objects.get(room_id=room_id, sender=user, client_id=client_id)
+    except Message.DoesNotExist:
+        return None
+    message.sender = user  # no query to name the sender
+    return message
 
 
 def _message_in(room: Room, seq: int) -> Message:

@@ -84,3 +84,34 @@ def test_an_inactive_account_is_nobody(lobby):
     person.is_active = False
     person.save()
     assert not is_member(person, lobby)
+
+
+def test_asking_about_one_person_agrees_with_asking_about_many(
+    event, org, lobby, announcements, workshop, plenary, dana, rafael, organizer, outsider
+):
+    """Sends check one person (`is_member`), fan-out checks many (`members_among`):
+    both must draw the same line for every kind of person and room."""
+    session_signup_create(user=dana, session_id=workshop.pk)
+    scanner = make_user()
+    Membership.objects.create(organization=org, user=scanner, role=Membership.Role.SCANNER)
+    superuser = make_user(is_superuser=True)
+    cancelled = attend(event)
+    Registration.objects.filter(user=cancelled).update(status=Registration.Status.CANCELLED)
+    inactive = attend(event)
+    inactive.is_active = False
+    inactive.save()
+    mentoring = private_room_create(
+        kind=Room.Kind.MENTORSHIP, key="mentorship:9", title="Mentoring", members=[rafael, inactive]
+    )
+    rooms = [lobby, announcements, session_room(workshop), session_room(plenary), mentoring]
+    people = [dana, rafael, organizer, outsider, scanner, superuser, cancelled, inactive]
+
+    for room in rooms:
+        together = members_among(room, [p.pk for p in people])
+        assert {p.pk for p in people if is_member(p, room)} == together, room.kind
+    assert members_among(session_room(workshop), [p.pk for p in people]) == {
+        dana.pk,
+        organizer.pk,
+        superuser.pk,
+    }
+    assert members_among(mentoring, [p.pk for p in people]) == {rafael.pk}

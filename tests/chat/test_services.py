@@ -103,6 +103,29 @@ def test_the_rate_limit_counts_per_user(settings, dana, rafael, lobby):
     send(rafael, lobby)  # someone else is not slowed down
 
 
+def test_a_resend_is_answered_even_when_the_sender_is_rate_limited(settings, dana, lobby):
+    """A client reconnecting resends what it never saw acknowledged: that must not
+    use up, or be refused by, the rate limit."""
+    settings.CHAT_RATE_LIMIT = "2/10"
+    first, _ = send(dana, lobby, "One", client_id="one")
+    send(dana, lobby, "Two", client_id="two")
+    again, created = send(dana, lobby, "One", client_id="one")
+    assert (again.pk, created) == (first.pk, False)
+    with pytest.raises(ChatError) as refusal:
+        send(dana, lobby, "Three", client_id="three")
+    assert refusal.value.code == "rate_limited"
+    lobby.refresh_from_db()
+    assert lobby.last_seq == 2 and Message.objects.count() == 2  # the refusal took no seq
+
+
+def test_a_send_costs_a_fixed_handful_of_queries(dana, lobby, django_assert_max_num_queries):
+    """Every message of every room pays this: membership, mute, the seq lock, the
+    resend check, the seq, the insert (plus savepoint statements in the test)."""
+    send(dana, lobby)
+    with django_assert_max_num_queries(9):
+        send(dana, lobby)
+
+
 def test_rate_windows_reset():
     assert ratelimit.parse_rate("10/10") == (10, 10.0)
     assert [ratelimit.hit("t", "2/10", now=100.0) for _ in range(3)] == [None, None, 10.0]
