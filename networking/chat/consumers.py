@@ -102,7 +102,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _fell_behind(self) -> None:
         """The hub dropped this socket (queue full): close it; the client catches up."""
         self.writer.cancel()
-        asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
+        self.hub.spawn(self.close(code=CLOSE_TOO_SLOW))  # the hub holds the task
 
     def _reply(self, frame: dict) -> None:
         if not self.conn.push(frames.encode(frame)):
@@ -172,8 +172,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             info = await database_sync_to_async(delivery.join_info)(self.user, room_id)
         except ChatError as error:
-            # The socket stays open for its other rooms (docs/chat-protocol.md).
-            self._error(error.code, error.message, room=room_id)
+            # The socket stays open for its other rooms (docs/chat-protocol.md); a room
+            # it had joined before is left at once (`removed`), not at the next check.
+            await self._refused(error, room_id)
             return
         self.can_post[room_id] = info["can_post"]
         await self.hub.join(self.conn, room_id, after=after, changes_after=changes_after, info=info)

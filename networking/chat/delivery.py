@@ -9,9 +9,10 @@ from networking.chat import frames
 from networking.chat.membership import (
     ChatError,
     access_room,
+    check_can_post,
+    is_member,
     is_moderator,
     load_room,
-    may_post,
     members_among,
 )
 from networking.chat.models import Message, ReadState, Room
@@ -92,7 +93,19 @@ def room_title_for(room: Room, user: User) -> str:
 
 def join_info(user: User, room_id: int) -> dict:
     """What a `joined` frame says about the room, for a member (ChatError otherwise)."""
-    room = access_room(user, room_id)
+    refused = ChatError("not_member", "You are not a member of this room.")
+    room = load_room(room_id)
+    if room is None:  # as access_room: a room that does not exist looks like anyone else's
+        raise refused
+    try:
+        check_can_post(user, room)  # may post: a member, so no second membership query
+        can_post = True
+    except ChatError as error:
+        # Reading only (announcements, muted): ask about membership itself rather than
+        # rely on the order of check_can_post's checks.
+        if error.code == "not_member" or not is_member(user, room):
+            raise refused from None
+        can_post = False
     read = ReadState.objects.filter(room=room, user=user).values_list("last_read_seq", flat=True)
     return {
         "type": "joined",
@@ -100,7 +113,7 @@ def join_info(user: User, room_id: int) -> dict:
         "kind": room.kind,
         "title": room_title_for(room, user),
         "event": room.event_id,
-        "can_post": may_post(user, room),
+        "can_post": can_post,
         "moderator": is_moderator(user, room),
         "read_seq": read.first() or 0,
     }

@@ -80,25 +80,21 @@ class Hub:
             joined = {**info, "last_seq": last_seq, "last_change": last_change, **online}
             if not await conn.put(frames.encode(joined)):
                 return self.fell_behind(conn)
-            seq = last_seq if after is None else max(0, min(after, last_seq))
-            # "From now" needs no query: whatever commits after the head was read
-            # reaches this socket through the room (it is registered already).
-            while after is not None and conn.rooms.get(room_id) is sub:
-                rows = await database_sync_to_async(delivery.messages_after)(room_id, seq, CHUNK)
-                for number, sender, text in rows:
-                    seq = number
-                    if sender not in conn.blocked and not await conn.put(text):
-                        return self.fell_behind(conn)
-                if len(rows) < CHUNK:
-                    break
-            change = last_change
-            if after is not None and changes_after is not None and changes_after < last_change:
-                rows = await database_sync_to_async(delivery.changes_after)(
-                    room_id, changes_after, 10 * CHUNK, upto=last_change, max_seq=after
-                )
-                for _, sender, text in rows:
-                    if sender not in conn.blocked and not await conn.put(text):
-                        return self.fell_behind(conn)
+            seq, change = last_seq, last_change
+            # "From now" (no `after`) needs no query: whatever commits after the head
+            # was read reaches this socket through the room (it is registered already).
+            if after is not None:
+                read = delivery.messages_after
+                seq = await self._catch_up(conn, sub, room_id, min(after, last_seq), read)
+                if seq is None:
+                    return False
+                if changes_after is not None and changes_after < last_change:
+                    # Every edit and deletion since, however many (each message has one
+                    # at most, its current state): a cap would lose some silently.
+                    read = delivery.changes_after
+                    kw = {"upto": last_change, "max_seq": after}
+                    if await self._catch_up(conn, sub, room_id, changes_after, read, **kw) is None:
+                        return False
             if conn.rooms.get(room_id) is not sub:
                 return False
             done = {"type": "caught_up", "room": room_id, "seq": seq, "change": change}
@@ -114,6 +110,20 @@ class Hub:
             if conn.rooms.get(room_id) is sub:
                 self._detach(state, conn)
             raise
+
+    async def _catch_up(self, conn: Conn, sub: Sub, room_id: int, mark: int, read, **kw):
+        """Put the rows `read` finds after `mark` on the socket, a chunk at a time, until
+        a chunk comes back short. The last row's number; None if the socket fell behind."""
+        while conn.rooms.get(room_id) is sub:
+            rows = await database_sync_to_async(read)(room_id, mark, CHUNK, **kw)
+            for number, sender, text in rows:
+                mark = number
+                if sender not in conn.blocked and not await conn.put(text):
+                    self.fell_behind(conn)
+                    return None
+            if len(rows) < CHUNK:
+                break
+        return mark
 
     async def leave(self, conn: Conn, room_id: int) -> None:
         state = self.rooms.get(room_id)
@@ -145,9 +155,10 @@ class Hub:
             state.online[conn.user_id] = count
         else:
             state.online.pop(conn.user_id, None)
+            state.names.pop(conn.user_id, None)  # kept for who is here, not who ever was
             state.arrived.pop(conn.user_id, None)
-            state.departed[conn.user_id] = conn.name
-            self._spawn(self.backend.presence_remove(state, conn.user_id))
+            state.departed.add(conn.user_id)
+            self.spawn(self.backend.presence_remove(state, conn.user_id))
             self._presence_soon(state)
         self._release(state)
 
@@ -156,7 +167,7 @@ class Hub:
         state.online[conn.user_id] = count + 1
         state.names[conn.user_id] = conn.name
         if count == 0:
-            state.departed.pop(conn.user_id, None)
+            state.departed.discard(conn.user_id)
             state.arrived[conn.user_id] = conn.name
             await self.backend.presence_add(state, conn.user_id)
             self._presence_soon(state)
@@ -166,13 +177,13 @@ class Hub:
         room and process: N people arriving cost N deliveries a second, not N x N."""
         if not state.presence_due:
             state.presence_due = True
-            self._spawn(self._announce_presence(state))
+            self.spawn(self._announce_presence(state))
 
     async def _announce_presence(self, state: RoomState) -> None:
         await asyncio.sleep(PRESENCE_BATCH)
         state.presence_due = False
         arrived, state.arrived = state.arrived, {}
-        departed, state.departed = state.departed, {}
+        departed, state.departed = state.departed, set()
         gone = await self.backend.really_gone(state, list(departed))
         if not arrived and not gone:
             return
@@ -224,7 +235,7 @@ class Hub:
         del self.rooms[state.room_id]
         if state.worker is not None:
             state.worker.cancel()
-        self._spawn(self._unsubscribe(state.room_id))
+        self.spawn(self._unsubscribe(state.room_id))
 
     async def _unsubscribe(self, room_id: int) -> None:
         if room_id not in self.rooms:  # nobody came back meanwhile
@@ -288,11 +299,16 @@ class Hub:
         state.seq = max(state.seq, upto)
 
     async def _fill_changes(self, state: RoomState, upto: int) -> None:
-        rows = await database_sync_to_async(delivery.changes_after)(
-            state.room_id, state.change, 10 * CHUNK, upto=upto
-        )
-        for number, sender, text in rows:
-            self._fanout(state, frames.UPDATE, number, sender, text)
+        """The same for edits and deletions, all of them, a chunk at a time."""
+        while state.change < upto:
+            rows = await database_sync_to_async(delivery.changes_after)(
+                state.room_id, state.change, CHUNK, upto=upto
+            )
+            for number, sender, text in rows:
+                state.change = number
+                self._fanout(state, frames.UPDATE, number, sender, text)
+            if len(rows) < CHUNK:
+                break
         state.change = max(state.change, upto)
 
     def _fanout(self, state: RoomState, kind: str, number: int, sender: int, text: str) -> None:
@@ -341,7 +357,9 @@ class Hub:
 
     # ---- housekeeping ----
 
-    def _spawn(self, coroutine) -> None:
+    def spawn(self, coroutine) -> None:
+        """Run in the background, holding a reference: the loop keeps only weak ones,
+        so an unreferenced task can be collected mid-flight (asyncio docs)."""
         task = self.loop.create_task(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self._done)

@@ -33,7 +33,9 @@ class LocalBackend:
         pass
 
     async def really_gone(self, state: RoomState, user_ids: list[int]) -> list[int]:
-        return [uid for uid in user_ids if uid not in state.online]
+        # The room's state now: a tab reloaded by its only reader has a new one.
+        here = self.hub.rooms.get(state.room_id, state).online
+        return [uid for uid in user_ids if uid not in here]
 
     async def online_count(self, state: RoomState) -> int:
         return len(state.online)

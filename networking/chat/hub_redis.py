@@ -6,7 +6,9 @@ Presence: a sorted set per room, `<prefix>:presence:<room>`, holding
 person's first local socket joins the room and removes it when their last one
 leaves; it refreshes its members every CHAT_RESYNC_SECONDS, and anyone's expired
 members (a process that died) are swept and announced offline. Arrivals and
-departures are announced in batches (hub.PRESENCE_BATCH).
+departures are announced in batches (hub.PRESENCE_BATCH). Redis may apply one
+person's writes out of order (a tab reloading: the leave's ZREM after the rejoin's
+ZADD), so every write looks again once it is done (`_presence_write`).
 """
 
 import asyncio
@@ -103,7 +105,7 @@ class RedisBackend:
             except Exception:
                 log.warning("chat: resync after reconnect failed", exc_info=True)
 
-        self.hub._spawn(run())
+        self.hub.spawn(run())
 
     async def publish(self, room_id: int, payload: str) -> None:
         try:
@@ -116,32 +118,49 @@ class RedisBackend:
     def _member(self, user_id: int) -> str:
         return f"{user_id}:{self.hub.id}"
 
+    def _here(self, room_id: int, user_id: int) -> bool:
+        state = self.hub.rooms.get(room_id)
+        return state is not None and user_id in state.online
+
     async def presence_add(self, state: RoomState, user_id: int) -> None:
-        expires = time.time() + settings.CHAT_PRESENCE_TTL
-        key = backend.key("presence", state.room_id)
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.zadd(key, {self._member(user_id): expires})
-        pipe.expire(key, int(settings.CHAT_PRESENCE_TTL * 2) + 1)  # a room nobody is in
-        await pipe.execute()
+        await self._presence_write(state.room_id, [user_id])
 
     async def presence_remove(self, state: RoomState, user_id: int) -> None:
-        await self.redis.zrem(backend.key("presence", state.room_id), self._member(user_id))
+        await self._presence_write(state.room_id, [user_id])
+
+    async def _presence_write(self, room_id: int, user_ids: list[int]) -> None:
+        """Write whether these people are in the room through this process, as the hub
+        sees it now. Writes travel on different pooled connections, so Redis may apply
+        a leave's ZREM after the rejoin's ZADD (or the reverse): after each write, look
+        again and write whoever changed meanwhile. The last write applied then agrees
+        with the hub, whatever order Redis saw them in."""
+        key = backend.key("presence", room_id)
+        here = {uid: self._here(room_id, uid) for uid in user_ids}
+        while here:
+            pipe = self.redis.pipeline(transaction=False)
+            expires = time.time() + settings.CHAT_PRESENCE_TTL
+            if added := {self._member(uid): expires for uid, now in here.items() if now}:
+                pipe.zadd(key, added)
+                pipe.expire(key, int(settings.CHAT_PRESENCE_TTL * 2) + 1)  # a room nobody is in
+            if removed := [self._member(uid) for uid, now in here.items() if not now]:
+                pipe.zrem(key, *removed)
+            await pipe.execute()
+            here = {uid: not was for uid, was in here.items() if self._here(room_id, uid) != was}
 
     async def really_gone(self, state: RoomState, user_ids: list[int]) -> list[int]:
-        """Of people whose last socket here left: those not online through another process."""
+        """Of people whose last socket here left: those not online through another
+        process. One read of the room's live members for the whole batch: a restart
+        that drops 1,000 sockets costs one round trip here, not a scan per person."""
+        left = [uid for uid in user_ids if not self._here(state.room_id, uid)]
+        if not left:
+            return []
         key = backend.key("presence", state.room_id)
-        return [
-            uid
-            for uid in user_ids
-            if uid not in state.online and not await self._online_elsewhere(key, uid)
-        ]
-
-    async def _online_elsewhere(self, key: str, user_id: int) -> bool:
-        now = time.time()
-        async for _, score in self.redis.zscan_iter(key, match=f"{user_id}:*"):
-            if score > now:
-                return True
-        return False
+        elsewhere = set()
+        for member in await self.redis.zrangebyscore(key, time.time(), "+inf"):
+            user_id, _, hub_id = member.decode().partition(":")
+            if hub_id != self.hub.id:  # this process's own say is `_here`
+                elsewhere.add(int(user_id))
+        return [uid for uid in left if uid not in elsewhere and not self._here(state.room_id, uid)]
 
     async def online_count(self, state: RoomState) -> int:
         # Members are (person, process): someone on two processes counts twice.
@@ -176,16 +195,21 @@ class RedisBackend:
         # Where each room's "expired" answer lands, fixed while building the pipeline:
         # sockets may leave while it runs, so state.online can change under the await.
         expired_at: list[int] = []
+        refreshed: list[list[int]] = []
         for state in rooms:
             key = backend.key("presence", state.room_id)
-            if state.online:
-                pipe.zadd(key, {self._member(uid): expires for uid in state.online})
+            refreshed.append(list(state.online))
+            if refreshed[-1]:
+                pipe.zadd(key, {self._member(uid): expires for uid in refreshed[-1]})
             pipe.expire(key, int(settings.CHAT_PRESENCE_TTL * 2) + 1)
             expired_at.append(len(pipe))
             pipe.zrangebyscore(key, "-inf", now)
             pipe.zremrangebyscore(key, "-inf", now)
         results = await pipe.execute()
-        for state, index in zip(rooms, expired_at, strict=True):
+        for state, index, uids in zip(rooms, expired_at, refreshed, strict=True):
+            # Who left meanwhile: their ZREM may have landed before this refresh re-added them.
+            if left := [uid for uid in uids if not self._here(state.room_id, uid)]:
+                await self._presence_write(state.room_id, left)
             expired = results[index]
             ids = list({int(m.split(b":", 1)[0]) for m in expired})
             gone = await self.really_gone(state, ids) if ids else []

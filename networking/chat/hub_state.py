@@ -77,9 +77,9 @@ class RoomState:
         self.room_id = room_id
         self.members: dict[Conn, Sub] = {}
         self.online: dict[int, int] = {}  # user id -> local sockets
-        self.names: dict[int, str] = {}
+        self.names: dict[int, str] = {}  # of the people in `online` only
         self.arrived: dict[int, str] = {}  # presence changes not announced yet
-        self.departed: dict[int, str] = {}
+        self.departed: set[int] = set()
         self.presence_due = False
         self.inbox: asyncio.Queue = asyncio.Queue()
         self.seq = 0

@@ -147,3 +147,12 @@ async def connect():
 
 async def in_db(fn, *args, **kwargs):
     return await database_sync_to_async(fn)(*args, **kwargs)
+
+
+class FakeHub:
+    """What the Redis backend needs of a hub, for tests that drive the backend alone."""
+
+    id = "proc-test"
+
+    def __init__(self, rooms):
+        self.rooms = {state.room_id: state for state in rooms}

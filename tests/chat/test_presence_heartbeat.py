@@ -7,17 +7,11 @@ from django.conf import settings
 
 from networking.chat import backend
 from networking.chat.hub_state import RoomState
+from tests.chat.conftest import FakeHub
 
 pytestmark = pytest.mark.skipif(
     not settings.REDIS_URL, reason="the presence heartbeat is Redis's (set REDIS_URL)"
 )
-
-
-class FakeHub:
-    id = "proc-test"
-
-    def __init__(self, rooms):
-        self.rooms = {state.room_id: state for state in rooms}
 
 
 @pytest.mark.asyncio
@@ -60,3 +54,42 @@ async def test_someone_leaving_during_the_heartbeat_does_not_break_it(monkeypatc
     # The expired member of the workshop was swept and announced as gone.
     assert [room for room, _ in published] == [2]
     assert '"offline":[9]' in published[0][1].replace(" ", "")
+
+
+@pytest.mark.asyncio
+async def test_someone_who_leaves_while_the_heartbeat_refreshes_them_is_not_left_online(
+    monkeypatch,
+):
+    """Their removal can reach Redis before the refresh that was already on its way:
+    they must not stay "online" until their entry expires (CHAT_PRESENCE_TTL)."""
+    from networking.chat.hub_redis import RedisBackend
+
+    lobby = RoomState(1)
+    lobby.online = {7: 1}
+    redis_backend = RedisBackend(FakeHub([lobby]))
+    await redis_backend.presence_add(lobby, 7)
+    real_pipeline = redis_backend.redis.pipeline
+    overtaken = []
+
+    def pipeline(**kwargs):
+        pipe = real_pipeline(**kwargs)
+        execute = pipe.execute
+
+        async def execute_after_the_removal():
+            if not overtaken:  # the heartbeat's refresh: their leave overtakes it
+                overtaken.append(True)
+                lobby.online.clear()
+                await redis_backend.presence_remove(lobby, 7)
+            return await execute()
+
+        pipe.execute = execute_after_the_removal
+        return pipe
+
+    monkeypatch.setattr(redis_backend.redis, "pipeline", pipeline)
+    try:
+        await redis_backend.heartbeat()
+        assert overtaken
+        assert await redis_backend.online_count(lobby) == 0
+    finally:
+        await redis_backend.redis.delete(backend.key("presence", 1))
+        await redis_backend.redis.aclose(close_connection_pool=True)
