@@ -1,5 +1,7 @@
-"""Read-only views for site staff (reports of private rooms, which have no organizer,
-land here). Writes go through the pages and services."""
+"""Read-only views for site staff. Writes go through the pages and services: reports
+of private rooms, which have no organizer, are reviewed on chat:private_reports (by
+staff holding chat's "Can change report" permission, see
+moderation.may_review_private_reports)."""
 
 from django.contrib import admin
 

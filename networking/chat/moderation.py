@@ -1,4 +1,5 @@
-"""Organizers keep their event's rooms civil: mutes and reports.
+"""Organizers keep their event's rooms civil: mutes and reports. Reports of direct
+and mentorship rooms, which have no organizer, go to site staff (`may_review_private_reports`).
 
 Organizers delete messages through services.message_delete / message_remove.
 """
@@ -18,6 +19,24 @@ MAX_REASON = 500
 def _check_organizer(user: User, event: Event) -> None:
     if not can_manage_event(user, event):
         raise ChatError("forbidden", "Only the event's organizers can do this.")
+
+
+def may_review_private_reports(user: User) -> bool:
+    """Site staff who review reports of direct and mentorship rooms: active staff users
+    holding chat's "Can change report" permission (superusers hold every permission).
+    Staff status alone is not enough: organizers are staff so that they can use the
+    admin for their own provider, and they must not read other people's conversations."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("chat.change_report")
+    )
+
+
+def _check_reviewer(user: User) -> None:
+    if not may_review_private_reports(user):
+        raise ChatError("forbidden", "Only site staff can review reports of private conversations.")
 
 
 @transaction.atomic
@@ -65,11 +84,14 @@ def report_create(*, user: User, message: Message, reason: str = "") -> tuple[Re
 
 @transaction.atomic
 def report_dismiss(*, by: User, report: Report) -> Report:
+    """Close a report with no action: by the event's organizers, or for a private
+    room (no event) by site staff. Dismissing a closed report changes nothing."""
     report = Report.objects.select_related("message__room__event").get(pk=report.pk)
     event = report.message.room.event
     if event is None:
-        raise ChatError("forbidden", "Only the event's organizers can do this.")
-    _check_organizer(by, event)
+        _check_reviewer(by)
+    else:
+        _check_organizer(by, event)
     if report.resolved_at is None:
         report.resolved_at = timezone.now()
         report.resolved_by = by

@@ -1,8 +1,9 @@
 """Reads the chat pages share, each with a fixed number of queries."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from accounts.models import User
@@ -11,6 +12,8 @@ from networking.chat import frames
 from networking.chat.membership import event_rooms_ensure
 from networking.chat.models import Message, Mute, ReadState, Report, Room, RoomMember
 from networking.services.relations import blocked_ids
+
+PRIVATE_KINDS = (Room.Kind.DIRECT, Room.Kind.MENTORSHIP)
 
 
 @dataclass
@@ -39,10 +42,11 @@ def _with_unread(rooms: QuerySet[Room], user: User) -> QuerySet[Room]:
     )
 
 
-def rooms_for_user(user: User, events: list[Event]) -> dict:
-    """The user's rooms: private conversations, and per event its lobby, announcements
-    and the session rooms they belong to, each with its unread count. Event rooms are
-    created here on first sight. Queries: 3 (ensure) + 2 (sessions, rooms) + 1 (names)."""
+def event_rooms_for_user(user: User, events: list[Event]) -> list[tuple[Event, list[RoomRow]]]:
+    """Per event, its announcements, lobby and the session rooms the user belongs to,
+    each with its unread count. Rooms are created here on first sight.
+    Queries: 3 (ensure) + 1 (organizations managed) + 1 (rooms), whatever the number
+    of events."""
     event_rooms_ensure(events)
     managed_orgs = set(
         Membership.objects.filter(user=user, role__in=Membership.MANAGER_ROLES).values_list(
@@ -64,24 +68,37 @@ def rooms_for_user(user: User, events: list[Event]) -> dict:
         Room.objects.filter(
             Q(event_id__in=event_ids)
             & (Q(kind__in=[Room.Kind.LOBBY, Room.Kind.ANNOUNCEMENTS]) | in_sessions)
-            | Q(members__user=user)
         ).select_related("session"),
         user,
     ).order_by("kind", "session__starts_at", "title")
-    rooms = list(rooms)
-    private = [r for r in rooms if r.event_id is None]
-    titles = _private_titles(private, user)
     by_event: dict[int, list[RoomRow]] = {pk: [] for pk in event_ids}
     for room in rooms:
-        if room.event_id in by_event and room.kind != Room.Kind.MENTORSHIP:
-            by_event[room.event_id].append(RoomRow(room, room.title, room.unread))
+        by_event[room.event_id].append(RoomRow(room, room.title, room.unread))
     order = {Room.Kind.ANNOUNCEMENTS: 0, Room.Kind.LOBBY: 1, Room.Kind.SESSION: 2}
     for rows in by_event.values():
         rows.sort(key=lambda row: order.get(row.room.kind, 3))
-    return {
-        "conversations": [RoomRow(r, titles.get(r.pk, r.title), r.unread) for r in private],
-        "events": [(event, by_event[event.pk]) for event in events],
-    }
+    return [(event, by_event[event.pk]) for event in events]
+
+
+def conversations_for_user(user: User) -> QuerySet[Room]:
+    """The user's direct and mentorship rooms, each with its `unread` count: those with
+    unread messages first, then the most recently active (newest message, or when the
+    room was opened). Slice it (a page): one query, whatever the number of rooms."""
+    newest = Message.objects.filter(room=OuterRef("pk")).order_by("-seq").values("created_at")[:1]
+    rooms = _with_unread(
+        Room.objects.filter(kind__in=PRIVATE_KINDS, members__user=user), user
+    ).annotate(
+        active_at=Coalesce(Subquery(newest), F("created_at")),
+        has_unread=Case(When(unread__gt=0, then=Value(1)), default=Value(0)),
+    )
+    return rooms.order_by("-has_unread", "-active_at", "-pk")
+
+
+def conversation_rows(rooms: Iterable[Room], user: User) -> list[RoomRow]:
+    """Rows for a page of `conversations_for_user` (one more query for the names)."""
+    rooms = list(rooms)
+    titles = _private_titles(rooms, user)
+    return [RoomRow(room, titles.get(room.pk, room.title), room.unread) for room in rooms]
 
 
 def _private_titles(rooms: list[Room], user: User) -> dict[int, str]:
@@ -112,12 +129,56 @@ def room_messages(room: Room, user: User, before: int | None = None, limit: int 
 
 
 def reports_for_event(event: Event, *, open_only: bool = True) -> QuerySet[Report]:
-    reports = Report.objects.filter(message__room__event=event).select_related(
+    """The reports of the event's rooms, newest first. Each says whether its message's
+    sender is muted in the event (`sender_muted`) or organizes it (`sender_organizes`,
+    who cannot be muted), so the page offers the action that applies."""
+    reports = (
+        Report.objects.filter(message__room__event=event)
+        .select_related("message__sender", "message__room", "reporter", "resolved_by")
+        .annotate(
+            sender_muted=Exists(
+                Mute.objects.filter(event_id=event.pk, user_id=OuterRef("message__sender_id"))
+            ),
+            sender_organizes=Exists(
+                Membership.objects.filter(
+                    organization_id=event.organization_id,
+                    role__in=Membership.MANAGER_ROLES,
+                    user_id=OuterRef("message__sender_id"),
+                )
+            )
+            | Q(message__sender__is_superuser=True),
+        )
+    )
+    if open_only:
+        reports = reports.filter(resolved_at__isnull=True)
+    return reports.order_by("-created_at", "-pk")
+
+
+def private_reports(*, open_only: bool = True) -> QuerySet[Report]:
+    """Reports of direct and mentorship rooms (no event, so no organizer): site staff's
+    queue, newest first."""
+    reports = Report.objects.filter(message__room__event__isnull=True).select_related(
         "message__sender", "message__room", "reporter", "resolved_by"
     )
     if open_only:
         reports = reports.filter(resolved_at__isnull=True)
-    return reports.order_by("-created_at")
+    return reports.order_by("-created_at", "-pk")
+
+
+def mute_states(event: Event) -> dict[str, set[int]]:
+    """Who is muted in the event, and who organizes it (and so cannot be muted): the
+    moderator's room page offers the action that applies to each sender, including
+    senders of live messages. Two queries."""
+    manages = Membership.objects.filter(
+        organization_id=event.organization_id,
+        role__in=Membership.MANAGER_ROLES,
+        user_id=OuterRef("pk"),
+    )
+    organizers = User.objects.filter(Exists(manages) | Q(is_superuser=True))
+    return {
+        "muted": set(Mute.objects.filter(event_id=event.pk).values_list("user_id", flat=True)),
+        "organizers": set(organizers.values_list("pk", flat=True)),
+    }
 
 
 def people_of_event(event: Event) -> QuerySet[User]:
@@ -131,6 +192,9 @@ def people_of_event(event: Event) -> QuerySet[User]:
 
 
 def mutes_for_event(event: Event) -> QuerySet[Mute]:
+    """Who is muted in the event, most recent first (slice it: one query)."""
     return (
-        Mute.objects.filter(event=event).select_related("user", "muted_by").order_by("-created_at")
+        Mute.objects.filter(event=event)
+        .select_related("user", "muted_by")
+        .order_by("-created_at", "-pk")
     )

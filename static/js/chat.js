@@ -11,6 +11,11 @@
   const me = Number(root.dataset.user);
   const canPostAtLoad = root.dataset.canPost === "1";
   const moderator = root.dataset.moderator === "1";
+  // For moderators: who is muted in the event (offer Unmute) and who organizes it
+  // (cannot be muted), as the page was rendered; the mute pages re-check.
+  const idSet = (value) => new Set((value || "").split(",").filter(Boolean).map(Number));
+  const muted = idSet(root.dataset.muted);
+  const unmutable = idSet(root.dataset.unmutable);
   const editWindowMs = Number(root.dataset.editWindow || 600) * 1000;
   const maxLength = Number(root.dataset.maxLength || 4000);
   const list = document.getElementById("messages");
@@ -127,8 +132,13 @@
       actions.append(link("Report", " this message", root.dataset.reportUrl.replace("/0/", `/${frame.id}/`)));
       if (moderator) {
         actions.append(button("Remove", " this message", () => remove(item, `Remove this message by ${frame.sender.name} for everyone?`)));
-        if (root.dataset.muteUrl) {
-          const href = root.dataset.muteUrl.replace(/\/0\/$/, `/${frame.sender.id}/`) + `?next=${encodeURIComponent(location.pathname)}`;
+        const sender = frame.sender.id;
+        const next = `?next=${encodeURIComponent(location.pathname)}`;
+        if (root.dataset.muteUrl && muted.has(sender)) {
+          const href = root.dataset.unmuteUrl.replace(/\/0\/$/, `/${sender}/`) + next;
+          actions.append(link(`Unmute ${frame.sender.name}`, "", href));
+        } else if (root.dataset.muteUrl && !unmutable.has(sender)) {
+          const href = root.dataset.muteUrl.replace(/\/0\/$/, `/${sender}/`) + next;
           actions.append(link(`Mute ${frame.sender.name}`, "", href));
         }
       }

@@ -4,6 +4,7 @@ moderation, and who may open what."""
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from networking.chat.membership import event_room
@@ -29,6 +30,16 @@ def reported(dana, rafael, lobby):
     return message
 
 
+def make_site_staff(**names):
+    """Site staff who review reports of private conversations: staff status and chat's
+    "Can change report" permission (organizers are staff too, without it)."""
+    person = make_user(is_staff=True, **names)
+    person.user_permissions.add(
+        Permission.objects.get(content_type__app_label="chat", codename="change_report")
+    )
+    return person
+
+
 @pytest.fixture
 def roles(dana, organizer):
     other_org = make_org()
@@ -38,25 +49,34 @@ def roles(dana, organizer):
         "other_attendee": attend(make_event(other_org)),
         "other_organizer": make_organizer(other_org),
         "organizer": organizer,
+        "site_staff": make_site_staff(),
     }
 
 
 PAGES = {
     # name: {role: expected}
     "index": {"anonymous": LOGIN, "attendee": 200, "other_attendee": 200,
-              "other_organizer": 200, "organizer": 200},
+              "other_organizer": 200, "organizer": 200, "site_staff": 200},
+    "conversations": {"anonymous": LOGIN, "attendee": 200, "other_attendee": 200,
+                      "other_organizer": 200, "organizer": 200, "site_staff": 200},
     "room": {"anonymous": LOGIN, "attendee": 200, "other_attendee": 404,
-             "other_organizer": 404, "organizer": 200},
+             "other_organizer": 404, "organizer": 200, "site_staff": 404},
     "report": {"anonymous": LOGIN, "attendee": 200, "other_attendee": 404,
-               "other_organizer": 404, "organizer": 200},
+               "other_organizer": 404, "organizer": 200, "site_staff": 404},
     "reports": {"anonymous": LOGIN, "attendee": 403, "other_attendee": 403,
-                "other_organizer": 403, "organizer": 200},
+                "other_organizer": 403, "organizer": 200, "site_staff": 403},
+    "mutes": {"anonymous": LOGIN, "attendee": 403, "other_attendee": 403,
+              "other_organizer": 403, "organizer": 200, "site_staff": 403},
     "message_remove": {"anonymous": LOGIN, "attendee": 403, "other_attendee": 403,
-                       "other_organizer": 403, "organizer": 200},
+                       "other_organizer": 403, "organizer": 200, "site_staff": 403},
     "mute": {"anonymous": LOGIN, "attendee": 403, "other_attendee": 403,
-             "other_organizer": 403, "organizer": 200},
+             "other_organizer": 403, "organizer": 200, "site_staff": 403},
     "unmute": {"anonymous": LOGIN, "attendee": 403, "other_attendee": 403,
-               "other_organizer": 403, "organizer": 200},
+               "other_organizer": 403, "organizer": 200, "site_staff": 403},
+    # Reports of direct and mentorship rooms: site staff only (organizers are staff
+    # too, but hold no permission to read other people's conversations).
+    "private_reports": {"anonymous": LOGIN, "attendee": 403, "other_attendee": 403,
+                        "other_organizer": 403, "organizer": 403, "site_staff": 200},
 }  # fmt: skip
 
 
@@ -66,12 +86,15 @@ PAGES = {
 def test_permission_table(client, roles, event, lobby, reported, rafael, page, role):
     url = {
         "index": reverse("chat:index"),
+        "conversations": reverse("chat:conversations"),
         "room": reverse("chat:room", args=[lobby.pk]),
         "report": reverse("chat:report", args=[reported.pk]),
         "reports": reverse("chat:reports", args=[event.slug]),
+        "mutes": reverse("chat:mutes", args=[event.slug]),
         "message_remove": reverse("chat:message_remove", args=[event.slug, reported.pk]),
         "mute": reverse("chat:mute", args=[event.slug, rafael.pk]),
         "unmute": reverse("chat:unmute", args=[event.slug, rafael.pk]),
+        "private_reports": reverse("chat:private_reports"),
     }[page]
     assert_page_answer(client, roles[role], url, PAGES[page][role])
 
