@@ -13,7 +13,7 @@ asked (nothing is copied, so a cancelled registration counts at once):
 Event rooms are created lazily, by key, the first time someone needs them.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -118,33 +118,33 @@ def _get_or_create(key: str, **defaults) -> Room:
         return Room.objects.get(key=key)
 
 
-def _sources(room: Room, user_ref: int | OuterRef) -> list[QuerySet]:
+def _sources(room: Room, user_ref: int | OuterRef) -> Iterator[QuerySet]:
     """The rows that make someone a member of the room, for one user id or (with
     `OuterRef("pk")`) for every user at once. Besides these, superusers belong to
-    every event room. One definition serves both questions, so they cannot differ."""
+    every event room. One definition serves both questions, so they cannot differ.
+    A generator: `is_member` stops at the first that answers, unbuilt the rest."""
     if room.kind not in EVENT_KINDS:
-        return [RoomMember.objects.filter(room_id=room.pk, user=user_ref)]
-    event = room.event
-    organizing = Membership.objects.filter(
-        user=user_ref, organization_id=event.organization_id, role__in=Membership.MANAGER_ROLES
-    )
+        yield RoomMember.objects.filter(room_id=room.pk, user=user_ref)
+        return
     if room.kind == Room.Kind.SESSION and room.session.capacity is not None:
-        attending = SessionSignup.objects.filter(
+        yield SessionSignup.objects.filter(
             session_id=room.session_id,
             status=SessionSignup.Status.CONFIRMED,
             registration__user=user_ref,
             registration__status=Registration.Status.CONFIRMED,
         )
     else:
-        attending = Registration.objects.filter(
-            user=user_ref, event_id=event.pk, status=Registration.Status.CONFIRMED
+        yield Registration.objects.filter(
+            user=user_ref, event_id=room.event_id, status=Registration.Status.CONFIRMED
         )
-    return [attending, organizing]
+    yield Membership.objects.filter(
+        user=user_ref, organization_id=room.event.organization_id, role__in=Membership.MANAGER_ROLES
+    )
 
 
 def load_room(room_id: int) -> Room | None:
     try:  # get(), not first(): no ORDER BY to build on the send path
-        return Room.objects.select_related("event__organization", "session").get(pk=room_id)
+        return Room.objects.select_related("event", "session").get(pk=room_id)
     except Room.DoesNotExist:
         return None
 
