@@ -181,16 +181,23 @@ class Hub:
 
     async def _announce_presence(self, state: RoomState) -> None:
         await asyncio.sleep(PRESENCE_BATCH)
-        state.presence_due = False
-        arrived, state.arrived = state.arrived, {}
-        departed, state.departed = state.departed, set()
-        gone = await self.backend.really_gone(state, list(departed))
-        if not arrived and not gone:
-            return
-        people = [{"id": uid, "name": name} for uid, name in arrived.items()]
-        count = await self.backend.online_count(state)
-        frame = frames.presence_frame(state.room_id, people[:PRESENCE_LIST_MAX], gone, count)
-        await self.backend.publish(state.room_id, frames.envelope(frames.PRESENCE, 0, 0, frame))
+        try:
+            arrived, state.arrived = state.arrived, {}
+            departed, state.departed = state.departed, set()
+            gone = await self.backend.really_gone(state, list(departed))
+            if not arrived and not gone:
+                return
+            people = [{"id": uid, "name": name} for uid, name in arrived.items()]
+            count = await self.backend.online_count(state)
+            frame = frames.presence_frame(state.room_id, people[:PRESENCE_LIST_MAX], gone, count)
+            payload = frames.envelope(frames.PRESENCE, 0, 0, frame)
+            await self.backend.publish(state.room_id, payload)
+        finally:
+            # One announcement in flight per room: a second one started while this
+            # waited on Redis could overtake it (someone shown online after leaving).
+            state.presence_due = False
+            if state.arrived or state.departed:
+                self._presence_soon(state)
 
     def fell_behind(self, conn: Conn) -> bool:
         if conn.closed:

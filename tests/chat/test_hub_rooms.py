@@ -3,6 +3,7 @@ rejoin, a slow socket's close surviving garbage collection, and what a join cost
 
 import asyncio
 import gc
+import json
 import weakref
 
 import pytest
@@ -12,9 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from events.models import Registration
 from events.services import registration_cancel
 from networking.chat import frames
+from networking.chat import hub as hub_module
 from networking.chat.consumers import CLOSE_TOO_SLOW, ChatConsumer
 from networking.chat.delivery import join_info
 from networking.chat.hub import get_hub
+from networking.chat.hub_state import RoomState
 from networking.chat.membership import ChatError
 from networking.chat.services import message_send
 from tests.chat.conftest import attend, in_db
@@ -140,3 +143,50 @@ def test_a_join_where_one_could_not_post_anyway_still_checks_membership(dana, lo
         with pytest.raises(ChatError) as refused:
             join_info(dana, room.pk)
         assert refused.value.code == "not_member"
+
+
+@pytest.mark.asyncio
+async def test_a_rooms_presence_announcements_go_out_one_at_a_time(settings, monkeypatch):
+    """Dana leaves while the announcement of Rafael's arrival waits on Redis; the
+    announcement of her departure must follow it, never overtake it (clients would
+    then show her online after she left)."""
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(hub_module, "PRESENCE_BATCH", 0)
+    hub = hub_module.Hub(asyncio.get_running_loop())
+    published: list[dict] = []
+    calls = []
+    redis_answers = asyncio.Event()
+
+    class SlowRedis:
+        async def really_gone(self, state, user_ids):
+            return user_ids
+
+        async def online_count(self, state):
+            return 1
+
+        async def publish(self, room_id, payload):
+            calls.append(payload)
+            if len(calls) == 1:  # only the first is slow
+                await redis_answers.wait()
+            published.append(json.loads(frames.open_envelope(payload)[3]))
+
+    async def settle():
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    hub.backend = SlowRedis()
+    state = RoomState(1)
+    state.arrived[2] = "Rafael Okafor"
+    hub._presence_soon(state)
+    await settle()  # the first announcement is waiting on Redis
+    state.departed.add(1)
+    hub._presence_soon(state)
+    await settle()
+    assert published == [] and len(calls) == 1  # the second waits its turn
+
+    redis_answers.set()
+    await settle()
+    assert [(p["online"], p["offline"]) for p in published] == [
+        ([{"id": 2, "name": "Rafael Okafor"}], []),
+        ([], [1]),
+    ]
