@@ -1,3 +1,4 @@
+import asyncio
 import uuid
 
 import pytest
@@ -8,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 from events.services import registration_create
 from networking.chat import ratelimit
+from networking.chat.consumers import ChatConsumer
 from networking.chat.hub import close_hub
 from networking.chat.membership import event_room
 from networking.chat.models import Room
@@ -156,3 +158,20 @@ class FakeHub:
 
     def __init__(self, rooms):
         self.rooms = {state.room_id: state for state in rooms}
+
+
+@pytest.fixture
+def stalled_readers(monkeypatch) -> set[int]:
+    """Users whose clients stop reading: add a user id and their sockets' writers
+    hang on the next frame, as a server's send does when the peer reads nothing."""
+    stalled: set[int] = set()
+
+    async def stalling_write(self):
+        while True:
+            text = await self.conn.queue.get()
+            if self.user.pk in stalled:
+                await asyncio.Event().wait()  # the peer stopped reading
+            await self.base_send({"type": "websocket.send", "text": text})
+
+    monkeypatch.setattr(ChatConsumer, "_write", stalling_write)
+    return stalled

@@ -76,21 +76,13 @@ async def test_a_refused_rejoin_leaves_the_room_at_once(connect, dana, rafael, l
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
 async def test_a_socket_that_fell_behind_is_closed_even_if_garbage_is_collected_meanwhile(
-    connect, settings, monkeypatch, dana, rafael, lobby
+    connect, settings, monkeypatch, stalled_readers, dana, rafael, lobby
 ):
     """The close of a socket that fell behind runs as a background task. The event
     loop holds tasks only weakly: unless someone keeps a reference, a collection while
     the close waits on the peer destroys it, and the socket is never closed."""
     settings.CHAT_SOCKET_QUEUE = 5
-    stalled: set[int] = set()
-
-    async def stalling_write(self):
-        while True:
-            text = await self.conn.queue.get()
-            if self.user.pk in stalled:
-                await asyncio.Event().wait()  # the peer stopped reading
-            await self.base_send({"type": "websocket.send", "text": text})
-
+    stalled = stalled_readers
     closing = asyncio.Event()
     waits: list[weakref.ref] = []
     real_close = ChatConsumer.close
@@ -104,7 +96,6 @@ async def test_a_socket_that_fell_behind_is_closed_even_if_garbage_is_collected_
             await peer
         await real_close(self, code=code, reason=reason)
 
-    monkeypatch.setattr(ChatConsumer, "_write", stalling_write)
     monkeypatch.setattr(ChatConsumer, "close", close_after_a_slow_send)
     a, slow = await connect(dana), await connect(rafael)
     await a.join(lobby)

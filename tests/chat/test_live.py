@@ -337,21 +337,12 @@ async def test_a_resent_client_id_is_stored_once(connect, dana, rafael, lobby):
 
 
 async def test_a_reader_that_falls_behind_is_dropped_and_catches_up(
-    connect, settings, monkeypatch, dana, rafael, lobby
+    connect, settings, stalled_readers, dana, rafael, lobby
 ):
     """A client that stops reading must not stall the room or grow memory: its queue
     is bounded, it is closed with 4408, and it gets everything when it rejoins."""
     settings.CHAT_SOCKET_QUEUE = 5
-    stalled: set[int] = set()
-
-    async def stalling_write(self):
-        while True:
-            text = await self.conn.queue.get()
-            if self.user.pk in stalled:
-                await asyncio.Event().wait()  # the peer stopped reading
-            await self.base_send({"type": "websocket.send", "text": text})
-
-    monkeypatch.setattr(ChatConsumer, "_write", stalling_write)
+    stalled = stalled_readers
     a, slow = await connect(dana), await connect(rafael)
     await a.join(lobby)
     await slow.join(lobby)
