@@ -128,6 +128,18 @@ def room_messages(room: Room, user: User, before: int | None = None, limit: int 
     }
 
 
+def _organizes(event: Event, user_path: str = "") -> Q:
+    """The person at `user_path` ("" for the queried User itself) organizes the event:
+    a manager of its provider or a superuser (as events.permissions.can_manage_event)."""
+    prefix = f"{user_path}__" if user_path else ""
+    manages = Membership.objects.filter(
+        organization_id=event.organization_id,
+        role__in=Membership.MANAGER_ROLES,
+        user_id=OuterRef(f"{prefix}pk"),
+    )
+    return Exists(manages) | Q(**{f"{prefix}is_superuser": True})
+
+
 def reports_for_event(event: Event, *, open_only: bool = True) -> QuerySet[Report]:
     """The reports of the event's rooms, newest first. Each says whether its message's
     sender is muted in the event (`sender_muted`) or organizes it (`sender_organizes`,
@@ -139,14 +151,7 @@ def reports_for_event(event: Event, *, open_only: bool = True) -> QuerySet[Repor
             sender_muted=Exists(
                 Mute.objects.filter(event_id=event.pk, user_id=OuterRef("message__sender_id"))
             ),
-            sender_organizes=Exists(
-                Membership.objects.filter(
-                    organization_id=event.organization_id,
-                    role__in=Membership.MANAGER_ROLES,
-                    user_id=OuterRef("message__sender_id"),
-                )
-            )
-            | Q(message__sender__is_superuser=True),
+            sender_organizes=_organizes(event, "message__sender"),
         )
     )
     if open_only:
@@ -169,12 +174,7 @@ def mute_states(event: Event) -> dict[str, set[int]]:
     """Who is muted in the event, and who organizes it (and so cannot be muted): the
     moderator's room page offers the action that applies to each sender, including
     senders of live messages. Two queries."""
-    manages = Membership.objects.filter(
-        organization_id=event.organization_id,
-        role__in=Membership.MANAGER_ROLES,
-        user_id=OuterRef("pk"),
-    )
-    organizers = User.objects.filter(Exists(manages) | Q(is_superuser=True))
+    organizers = User.objects.filter(_organizes(event))
     return {
         "muted": set(Mute.objects.filter(event_id=event.pk).values_list("user_id", flat=True)),
         "organizers": set(organizers.values_list("pk", flat=True)),
