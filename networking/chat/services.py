@@ -173,17 +173,26 @@ def message_delete(*, user: User, room_id: int, seq: int) -> Message:
 
 @transaction.atomic
 def message_remove(*, by: User, message: Message) -> Message:
-    """An organizer removes a reported message (from the reports page)."""
+    """A moderator removes a message from a reports page: an organizer of the room's
+    event; in a direct or mentorship room, site staff who review its reports, and
+    only a message someone reported (they see nothing else of the conversation)."""
+    from networking.chat.moderation import may_review_private_reports
+
     message = Message.objects.select_related("sender").get(pk=message.pk)
     room = _room_or_refuse(message.room_id)
-    return _delete(message=message, room=room, user=by)
+    reviewer = (
+        room.event_id is None
+        and may_review_private_reports(by)
+        and Report.objects.filter(message=message).exists()
+    )
+    return _delete(message=message, room=room, user=by, moderator=reviewer)
 
 
-def _delete(*, message: Message, room: Room, user: User) -> Message:
+def _delete(*, message: Message, room: Room, user: User, moderator: bool = False) -> Message:
     from networking.chat.moderation import resolve_reports
 
     own = message.sender_id == user.pk
-    moderator = is_moderator(user, room)
+    moderator = moderator or is_moderator(user, room)
     if not own and not moderator:
         raise ChatError("forbidden", "You can only delete your own messages.")
     if own:

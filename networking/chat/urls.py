@@ -31,4 +31,9 @@ urlpatterns = [
         views.private_report_dismiss,
         name="private_report_dismiss",
     ),
+    path(
+        "chat/manage/private-reports/<int:pk>/remove/",
+        views.private_message_remove,
+        name="private_message_remove",
+    ),
 ]

@@ -258,6 +258,11 @@ def message_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         Message.objects.select_related("sender", "room"), pk=pk, room__event=event
     )
     back = safe_next(request, reverse("chat:reports", args=[event.slug]))
+    return _remove_message(request, message, back, event=event, where=message.room.title)
+
+
+def _remove_message(request: HttpRequest, message: Message, back: str, **context) -> HttpResponse:
+    """Ask, then remove a reported message for everyone in its room."""
     if request.method == "POST":
         already = message.is_deleted
         services.message_remove(by=request.user, message=message)
@@ -266,9 +271,8 @@ def message_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The message was removed for everyone.")
         return redirect(back)
-    return render(
-        request, "chat/message_remove.html", {"event": event, "message": message, "back": back}
-    )
+    context.update(message=message, back=back)
+    return render(request, "chat/message_remove.html", context)
 
 
 @login_required
@@ -344,3 +348,19 @@ def private_report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     moderation.report_dismiss(by=request.user, report=report)
     messages.success(request, "Report dismissed.")
     return redirect(safe_next(request, reverse("chat:private_reports")))
+
+
+@login_required
+def private_message_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Site staff remove the message a report of a private conversation is about."""
+    _check_reviewer(request)
+    report = get_object_or_404(
+        Report.objects.select_related("message__sender", "message__room"),
+        pk=pk,
+        message__room__event__isnull=True,
+    )
+    message = report.message
+    direct = message.room.kind == Room.Kind.DIRECT
+    where = "a direct conversation" if direct else "a mentorship room"
+    back = safe_next(request, reverse("chat:private_reports"))
+    return _remove_message(request, message, back, where=where)

@@ -169,7 +169,7 @@
     if (frame.edited_at && !frame.deleted) meta.append(" ", el("span", "chat-message__edited", "(edited)"));
     const body = el("p", "chat-message__body");
     if (frame.deleted) {
-      body.textContent = frame.deleted_by === "moderator" ? "Removed by an organizer." : "Message deleted.";
+      body.textContent = frame.deleted_by === "moderator" ? "Removed by a moderator." : "Message deleted.";
       item.replaceChildren(meta, body);
     } else {
       body.append(linkify(frame.body));

@@ -4,6 +4,7 @@ a reviewer (site staff) for reports of direct and mentorship rooms."""
 import pytest
 from django.urls import reverse
 
+from networking.chat.membership import ChatError
 from networking.chat.models import Mute, Report
 from networking.chat.moderation import report_create
 from networking.chat.services import direct_room_open, message_send
@@ -186,3 +187,66 @@ def test_site_staff_cannot_dismiss_an_event_rooms_report_through_their_page(
     report.refresh_from_db()
     assert report.resolved_at is None
     assert "spam" not in client.get(reverse("chat:private_reports")).content.decode()
+
+
+def test_site_staff_remove_a_reported_direct_message_after_confirming(client, dana, dm_report):
+    staff = make_site_staff()
+    client.force_login(staff)
+    queue = reverse("chat:private_reports")
+    url = reverse("chat:private_message_remove", args=[dm_report.pk])
+    assert url in client.get(queue).content.decode()
+
+    confirm = client.get(url).content.decode()
+    assert "Remove this message for everyone?" in confirm
+    assert "A private insult" in confirm and "a direct conversation" in confirm
+    dm_report.message.refresh_from_db()
+    assert not dm_report.message.is_deleted  # asking changes nothing
+
+    response = client.post(url, {"next": queue}, follow=True)
+    assert "The message was removed for everyone." in response.content.decode()
+    message = dm_report.message
+    message.refresh_from_db()
+    dm_report.refresh_from_db()
+    assert message.is_deleted and message.deleted_by == staff
+    assert dm_report.resolution == Report.Resolution.REMOVED and dm_report.resolved_by == staff
+
+    client.force_login(dana)  # the conversation shows the removal, not the text
+    room = client.get(reverse("chat:room", args=[message.room_id])).content.decode()
+    assert "Removed by a moderator." in room and "A private insult" not in room
+
+
+@pytest.mark.parametrize("who", ["attendee", "organizer", "staff_without_permission"])
+def test_nobody_else_removes_a_private_message(client, organizer, dana, dm_report, who):
+    person = {
+        "attendee": dana,
+        "organizer": organizer,
+        "staff_without_permission": make_user(is_staff=True),
+    }[who]
+    client.force_login(person)
+    url = reverse("chat:private_message_remove", args=[dm_report.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    dm_report.message.refresh_from_db()
+    assert not dm_report.message.is_deleted
+
+
+def test_site_staff_cannot_remove_an_event_rooms_message_or_an_unreported_one(
+    client, dana, rafael, lobby, dm_report
+):
+    from networking.chat.services import message_remove
+
+    event_report = report_create(user=dana, message=say(rafael, lobby, "spam", "r1"))[0]
+    staff = make_site_staff()
+    client.force_login(staff)
+    url = reverse("chat:private_message_remove", args=[event_report.pk])
+    assert client.post(url).status_code == 404
+    event_report.message.refresh_from_db()
+    assert not event_report.message.is_deleted
+
+    # Another message of the same conversation, which nobody reported: not theirs to touch.
+    other = say(rafael, dm_report.message.room, "Something else", "r2")
+    with pytest.raises(ChatError) as refused:
+        message_remove(by=staff, message=other)
+    assert refused.value.code == "forbidden"
+    other.refresh_from_db()
+    assert not other.is_deleted
