@@ -763,6 +763,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["chat", "high", "baseline", "daphne"], action="append",
                         help="run only these phases (repeatable)")  # fmt: skip
     args = parser.parse_args()
+    code = code_version()  # now, as the servers will load it: edits during a run don't count
 
     soft = _chat_load.raise_nofile(4 * max(args.clients, args.high, args.baseline_clients) + 1024)
     run_id = uuid.uuid4().hex[:8]
@@ -812,7 +813,7 @@ def main() -> None:
     # lower bound, and the honest figure for a run that could not keep up.
     base_p99 = base.get("p99_with_undelivered_ms")
     result = {
-        "code": code_version(),
+        "code": code,
         "server": f"uvicorn --ws {ws}",
         "ws_deflate": args.ws_deflate,
         "rate": args.rate,

@@ -85,13 +85,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.writer.cancel()
 
     async def _write(self) -> None:
-        """Drain this socket's queue; the server's send waits while the client is slow."""
-        queue = self.conn.queue
+        """Drain this socket's outbox; the server's send waits while the client is slow."""
+        outbox = self.conn.outbox
         # Frames need no session handling: send past the session middleware.
         send = self.scope.get("convene.send", self.base_send)
         try:
             while True:
-                text = await queue.get()
+                text = await outbox.get()
                 await send({"type": "websocket.send", "text": text})
         except asyncio.CancelledError:
             raise
@@ -100,7 +100,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.hub.drop(self.conn)
 
     def _fell_behind(self) -> None:
-        """The hub dropped this socket (queue full): close it; the client catches up."""
+        """The hub dropped this socket (outbox full): close it; the client catches up."""
         self.writer.cancel()
         self.hub.spawn(self.close(code=CLOSE_TOO_SLOW))  # the hub holds the task
 

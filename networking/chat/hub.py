@@ -3,7 +3,7 @@
 A room with at least one local socket has one subscription in this process (a
 Redis pub/sub channel with REDIS_URL; the in-process hub otherwise). Each frame
 published to the room arrives here once, as a text envelope encoded once by its
-publisher, and the same text is put on every local socket's bounded queue; a
+publisher, and the same text is put on every local socket's bounded outbox; a
 writer task per socket drains it. No channel-layer message, consumer dispatch or
 JSON encoding per member.
 
@@ -21,7 +21,7 @@ above what the catch-up sent: everything after its seq, in order, exactly once.
 Receivers' membership is re-checked at delivery once it is older than
 CHAT_MEMBERSHIP_TTL seconds (one query for all local sockets of the room): a
 person removed from an event stops receiving within that time. A socket whose
-queue overflows (CHAT_SOCKET_QUEUE frames) is dropped: its consumer closes it
+outbox overflows (CHAT_SOCKET_QUEUE frames) is dropped: its consumer closes it
 with 4408, and the client catches up when it reconnects.
 """
 
@@ -34,7 +34,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from networking.chat import delivery, frames
-from networking.chat.hub_local import PRESENCE_LIST_MAX, LocalBackend
+from networking.chat.hub_local import LocalBackend
+from networking.chat.hub_presence import PresenceMixin
 from networking.chat.hub_state import Conn, Resync, RoomState, Sub, accept
 
 __all__ = ["Conn", "Hub", "close_hub", "get_hub", "local_publish"]
@@ -42,10 +43,9 @@ __all__ = ["Conn", "Hub", "close_hub", "get_hub", "local_publish"]
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # messages per catch-up query
-PRESENCE_BATCH = 1.0  # seconds: arrivals and departures go out together, once per room
 
 
-class Hub:
+class Hub(PresenceMixin):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.id = uuid.uuid4().hex[:12]
@@ -154,58 +154,15 @@ class Hub:
         if count > 0:
             state.online[conn.user_id] = count
         else:
-            state.online.pop(conn.user_id, None)
-            state.names.pop(conn.user_id, None)  # kept for who is here, not who ever was
-            state.arrived.pop(conn.user_id, None)
-            state.departed.add(conn.user_id)
-            self.spawn(self.backend.presence_remove(state, conn.user_id))
-            self._presence_soon(state)
+            self._left(state, conn.user_id)
         self._release(state)
-
-    async def _enter(self, state: RoomState, conn: Conn) -> None:
-        count = state.online.get(conn.user_id, 0)
-        state.online[conn.user_id] = count + 1
-        state.names[conn.user_id] = conn.name
-        if count == 0:
-            state.departed.discard(conn.user_id)
-            state.arrived[conn.user_id] = conn.name
-            await self.backend.presence_add(state, conn.user_id)
-            self._presence_soon(state)
-
-    def _presence_soon(self, state: RoomState) -> None:
-        """Announce arrivals and departures together, at most one frame a second per
-        room and process: N people arriving cost N deliveries a second, not N x N."""
-        if not state.presence_due:
-            state.presence_due = True
-            self.spawn(self._announce_presence(state))
-
-    async def _announce_presence(self, state: RoomState) -> None:
-        await asyncio.sleep(PRESENCE_BATCH)
-        try:
-            arrived, state.arrived = state.arrived, {}
-            departed, state.departed = state.departed, set()
-            gone = await self.backend.really_gone(state, list(departed))
-            if not arrived and not gone:
-                return
-            people = [{"id": uid, "name": name} for uid, name in arrived.items()]
-            count = await self.backend.online_count(state)
-            frame = frames.presence_frame(state.room_id, people[:PRESENCE_LIST_MAX], gone, count)
-            payload = frames.envelope(frames.PRESENCE, 0, 0, frame)
-            await self.backend.publish(state.room_id, payload)
-        finally:
-            # One announcement in flight per room: a second one started while this
-            # waited on Redis could overtake it (someone shown online after leaving).
-            state.presence_due = False
-            if state.arrived or state.departed:
-                self._presence_soon(state)
 
     def fell_behind(self, conn: Conn) -> bool:
         if conn.closed:
             return False
         log.info("chat: dropping a socket of user %s that fell behind", conn.user_id)
         self.drop(conn)
-        while not conn.queue.empty():
-            conn.queue.get_nowait()
+        conn.outbox.clear()
         conn.on_overflow()
         return False
 
@@ -323,7 +280,7 @@ class Hub:
         for conn, sub in state.members.items():
             if sub.pending is not None:
                 sub.pending.append((kind, number, sender, text))
-                if len(sub.pending) > conn.queue.maxsize:
+                if len(sub.pending) > conn.outbox.maxsize:
                     behind = [*(behind or []), conn]
                 continue
             if accept(conn, sub, kind, number, sender) and not conn.push(text):

@@ -6,7 +6,7 @@ Presence: a sorted set per room, `<prefix>:presence:<room>`, holding
 person's first local socket joins the room and removes it when their last one
 leaves; it refreshes its members every CHAT_RESYNC_SECONDS, and anyone's expired
 members (a process that died) are swept and announced offline. Arrivals and
-departures are announced in batches (hub.PRESENCE_BATCH). Redis may apply one
+departures are announced in batches (hub_presence.PRESENCE_BATCH). Redis may apply one
 person's writes out of order (a tab reloading: the leave's ZREM after the rejoin's
 ZADD), so every write looks again once it is done (`_presence_write`).
 """

@@ -6,14 +6,15 @@ from collections.abc import Callable
 from django.conf import settings
 
 from networking.chat import frames
+from networking.chat.outbox import Outbox
 
-PUT_TIMEOUT = 10.0  # seconds a catch-up waits for room in a socket's queue
+PUT_TIMEOUT = 10.0  # seconds a catch-up waits for room in a socket's outbox
 
 
 class Conn:
-    """A socket as the hub sees it: who, what they block, and its outgoing queue."""
+    """A socket as the hub sees it: who, what they block, and its outgoing frames."""
 
-    __slots__ = ("blocked", "closed", "name", "on_overflow", "queue", "rooms", "user_id")
+    __slots__ = ("blocked", "closed", "name", "on_overflow", "outbox", "rooms", "user_id")
 
     def __init__(
         self,
@@ -28,29 +29,17 @@ class Conn:
         self.name = name
         self.blocked = frozenset(blocked)
         self.on_overflow = on_overflow
-        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize or settings.CHAT_SOCKET_QUEUE)
+        self.outbox = Outbox(maxsize or settings.CHAT_SOCKET_QUEUE)
         self.rooms: dict[int, Sub] = {}
         self.closed = False
 
     def push(self, text: str) -> bool:
-        """Queue a frame without waiting; False if the queue is full."""
-        if self.closed:
-            return True
-        try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
-            return False
-        return True
+        """Send a frame without waiting; False if the outbox is full."""
+        return self.closed or self.outbox.push(text)
 
     async def put(self, text: str) -> bool:
-        """Queue a frame, waiting a little for room (catch-up); False if it stays full."""
-        if self.closed:
-            return True
-        try:
-            await asyncio.wait_for(self.queue.put(text), PUT_TIMEOUT)
-        except TimeoutError:
-            return False
-        return True
+        """Send a frame, waiting a little for room (catch-up); False if it stays full."""
+        return self.closed or await self.outbox.put(text, PUT_TIMEOUT)
 
 
 class Sub:

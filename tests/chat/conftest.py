@@ -168,10 +168,33 @@ def stalled_readers(monkeypatch) -> set[int]:
 
     async def stalling_write(self):
         while True:
-            text = await self.conn.queue.get()
+            text = await self.conn.outbox.get()
             if self.user.pk in stalled:
                 await asyncio.Event().wait()  # the peer stopped reading
             await self.base_send({"type": "websocket.send", "text": text})
 
     monkeypatch.setattr(ChatConsumer, "_write", stalling_write)
     return stalled
+
+
+def overtake_first_pipeline(monkeypatch, redis, overtake) -> list[bool]:
+    """Before the first pipeline the Redis client executes, run `overtake()`: a write
+    that reaches Redis ahead of one already on its way. The list holds True once it ran."""
+    real_pipeline = redis.pipeline
+    overtaken: list[bool] = []
+
+    def pipeline(**kwargs):
+        pipe = real_pipeline(**kwargs)
+        execute = pipe.execute
+
+        async def execute_after_the_overtaking_write():
+            if not overtaken:
+                overtaken.append(True)
+                await overtake()
+            return await execute()
+
+        pipe.execute = execute_after_the_overtaking_write
+        return pipe
+
+    monkeypatch.setattr(redis, "pipeline", pipeline)
+    return overtaken

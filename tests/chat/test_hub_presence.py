@@ -12,7 +12,7 @@ from django.conf import settings
 from networking.chat import backend
 from networking.chat.hub import get_hub
 from networking.chat.hub_state import RoomState
-from tests.chat.conftest import FakeHub
+from tests.chat.conftest import FakeHub, overtake_first_pipeline
 
 pytestmark = [
     pytest.mark.skipif(not settings.REDIS_URL, reason="Redis presence (set REDIS_URL)"),
@@ -80,24 +80,12 @@ async def test_someone_who_leaves_while_their_arrival_is_on_its_way_is_not_left_
     lands first. They must not stay "online" until the entry expires (60 s)."""
     state, redis_backend = lobby_state
     state.online = {7: 1}  # their first socket in the room is joining
-    real_pipeline = redis_backend.redis.pipeline
-    overtaken = []
 
-    def pipeline(**kwargs):
-        pipe = real_pipeline(**kwargs)
-        execute = pipe.execute
+    async def drop():  # ...and drops: its removal reaches Redis first
+        state.online.clear()
+        await redis_backend.presence_remove(state, 7)
 
-        async def execute_after_the_removal():
-            if not overtaken:
-                overtaken.append(True)
-                state.online.clear()  # ...and drops: its removal reaches Redis first
-                await redis_backend.presence_remove(state, 7)
-            return await execute()
-
-        pipe.execute = execute_after_the_removal
-        return pipe
-
-    monkeypatch.setattr(redis_backend.redis, "pipeline", pipeline)
+    overtaken = overtake_first_pipeline(monkeypatch, redis_backend.redis, drop)
     await redis_backend.presence_add(state, 7)
 
     assert overtaken

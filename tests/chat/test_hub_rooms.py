@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events.models import Registration
 from events.services import registration_cancel
-from networking.chat import frames
+from networking.chat import frames, hub_presence
 from networking.chat import hub as hub_module
 from networking.chat.consumers import CLOSE_TOO_SLOW, ChatConsumer
 from networking.chat.delivery import join_info
@@ -142,7 +142,7 @@ async def test_a_rooms_presence_announcements_go_out_one_at_a_time(settings, mon
     announcement of her departure must follow it, never overtake it (clients would
     then show her online after she left)."""
     settings.REDIS_URL = ""
-    monkeypatch.setattr(hub_module, "PRESENCE_BATCH", 0)
+    monkeypatch.setattr(hub_presence, "PRESENCE_BATCH", 0)
     hub = hub_module.Hub(asyncio.get_running_loop())
     published: list[dict] = []
     calls = []

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from networking.chat import backend
 from networking.chat.hub_state import RoomState
-from tests.chat.conftest import FakeHub
+from tests.chat.conftest import FakeHub, overtake_first_pipeline
 
 pytestmark = pytest.mark.skipif(
     not settings.REDIS_URL, reason="the presence heartbeat is Redis's (set REDIS_URL)"
@@ -68,24 +68,12 @@ async def test_someone_who_leaves_while_the_heartbeat_refreshes_them_is_not_left
     lobby.online = {7: 1}
     redis_backend = RedisBackend(FakeHub([lobby]))
     await redis_backend.presence_add(lobby, 7)
-    real_pipeline = redis_backend.redis.pipeline
-    overtaken = []
 
-    def pipeline(**kwargs):
-        pipe = real_pipeline(**kwargs)
-        execute = pipe.execute
+    async def leave():  # overtakes the heartbeat's refresh
+        lobby.online.clear()
+        await redis_backend.presence_remove(lobby, 7)
 
-        async def execute_after_the_removal():
-            if not overtaken:  # the heartbeat's refresh: their leave overtakes it
-                overtaken.append(True)
-                lobby.online.clear()
-                await redis_backend.presence_remove(lobby, 7)
-            return await execute()
-
-        pipe.execute = execute_after_the_removal
-        return pipe
-
-    monkeypatch.setattr(redis_backend.redis, "pipeline", pipeline)
+    overtaken = overtake_first_pipeline(monkeypatch, redis_backend.redis, leave)
     try:
         await redis_backend.heartbeat()
         assert overtaken
