@@ -64,16 +64,19 @@ def lock_registration(*, event_id: int, user_id: int) -> int | None:
     return row[0] if row else None
 
 
-def places_held(registration_id: int) -> list[tuple[int, str, str, datetime, datetime]]:
-    """(session id, status, title, starts, ends) of the registration's live places."""
+def places_held(registration_id: int) -> list[tuple[int, str, str, datetime, datetime, bool]]:
+    """(session id, status, title, starts, ends, session cancelled) of the
+    registration's live places."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT g.session_id, g.status, s.title, s.starts_at, s.ends_at"
+            "SELECT g.session_id, g.status, s.title, s.starts_at, s.ends_at, s.is_cancelled"
             " FROM events_sessionsignup g JOIN events_session s ON s.id = g.session_id"
             " WHERE g.registration_id = %s AND g.status IN (%s, %s)",
             [registration_id, *ACTIVE_SIGNUP],
         )
-        return [(sid, st, t, aware(a), aware(b)) for sid, st, t, a, b in cursor.fetchall()]
+        return [
+            (sid, st, t, aware(a), aware(b), bool(c)) for sid, st, t, a, b, c in cursor.fetchall()
+        ]
 
 
 def lock_capacity(session_id: int) -> int | None:

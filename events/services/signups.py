@@ -72,8 +72,10 @@ def session_signup_create(
             raise RegistrationError(
                 "already_signed_up", f"You are already {where} “{session.title}”."
             )
-    for _, _, title, starts_at, ends_at in held:
-        if starts_at < session.ends_at and ends_at > session.starts_at:
+    for _, _, title, starts_at, ends_at, cancelled in held:
+        # A cancelled session keeps its seats (in case it is reinstated) but takes no
+        # time: its attendees must be free to pick something else in its slot.
+        if not cancelled and starts_at < session.ends_at and ends_at > session.starts_at:
             raise RegistrationError(
                 "session_clash", _clash_message(event, session, title, starts_at, ends_at)
             )

@@ -79,6 +79,25 @@ def test_overlapping_sessions_are_refused_with_a_message_naming_the_clash(event,
     assert not second.signups.exists()
 
 
+def test_a_cancelled_session_frees_its_slot_for_another_choice(event, attendee_factory):
+    """The organizer cancels a workshop; its attendees keep their place (it may be
+    reinstated) but must be able to book what else runs at that time."""
+    person = attendee_factory()
+    start = event.starts_at + timedelta(hours=3)
+    cancelled = make_session(event, start=start, minutes=90, title="Cancelled workshop")
+    other = make_session(event, start=start, minutes=90, title="Same time, still on")
+    session_signup_create(user=person, session_id=cancelled.pk)
+    cancelled.is_cancelled = True
+    cancelled.save(update_fields=["is_cancelled"])
+
+    assert session_signup_create(user=person, session_id=other.pk).status == CONFIRMED
+    held = SessionSignup.objects.filter(registration__user=person, status=CONFIRMED)
+    assert sorted(held.values_list("session__title", flat=True)) == [
+        "Cancelled workshop",
+        "Same time, still on",
+    ]
+
+
 def test_back_to_back_sessions_do_not_clash(event, attendee_factory):
     person = attendee_factory()
     start = event.starts_at + timedelta(hours=3)
