@@ -270,6 +270,10 @@ LOGGING = {
 CHECKIN_DOORS_OPEN_MINUTES = int(os.environ.get("CHECKIN_DOORS_OPEN_MINUTES", "30"))
 CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "15"))
 
+# Networking: new connection requests one person may send in 24 hours (each emails
+# its addressee, so a directory cannot be used to spam everyone at an event).
+CONNECTION_REQUESTS_PER_DAY = int(os.environ.get("CONNECTION_REQUESTS_PER_DAY", "100"))
+
 # Chat (docs/chat-protocol.md). Each process fans a room's messages out to its own
 # sockets from one Redis pub/sub subscription per room (in-process without REDIS_URL).
 CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "10/10")  # messages / seconds, per user

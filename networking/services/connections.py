@@ -8,10 +8,12 @@ Refusals raise RegistrationError(code, message) and change nothing.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
 from events.errors import RegistrationError
@@ -28,6 +30,7 @@ from networking.services.relations import blocked_between
 
 S = Connection.Status
 ASK_AGAIN_AFTER = timedelta(days=30)  # after a decline, before the same person may ask again
+DAY = timedelta(hours=24)  # the window of CONNECTION_REQUESTS_PER_DAY
 
 
 def _name(user: User) -> str:
@@ -106,6 +109,7 @@ def request_unchecked(
             existing.met_at_event, existing.met_at_place = met_at_event, met_at_place[:200]
             existing.save(update_fields=["met_at_event", "met_at_place"])
         return _accept_locked(existing, by=requester)
+    _check_daily_limit(requester)
     recently = timezone.now() - ASK_AGAIN_AFTER
     if Connection.objects.filter(
         requester=requester, addressee=addressee, status=S.DECLINED, responded_at__gte=recently
@@ -146,6 +150,25 @@ def request_unchecked(
         },
     )
     return connection
+
+
+def _check_daily_limit(requester: User) -> None:
+    """Counted from the database under the requester's row lock (taken by the caller),
+    so it holds across processes and two requests at once cannot both squeeze in."""
+    limit = settings.CONNECTION_REQUESTS_PER_DAY
+    since = timezone.now() - DAY
+    sent = list(
+        Connection.objects.filter(requester=requester, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(sent) >= limit:
+        retry = timezone.localtime(sent[-1] + DAY)
+        raise RegistrationError(
+            "too_many_requests",
+            f"You have sent {limit} connection requests in the last 24 hours, the most "
+            f"anyone can. You can send more after {date_format(retry, 'M j, g:i A T')}.",
+        )
 
 
 def _locked(connection: Connection) -> Connection:

@@ -135,6 +135,35 @@ def test_block_closes_requests_and_connections_unblock_restores_nothing(event, a
     assert not are_connected(ana.pk, ben.pk)
 
 
+def test_a_day_holds_only_so_many_new_requests(
+    settings, event, ana, ben, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Each request emails its addressee: the directory must not become a way to
+    write to everyone at an event. Answering someone else's request is not limited."""
+    settings.CONNECTION_REQUESTS_PER_DAY = 2
+    carl = listed(event, first_name="Carl", last_name="Third")
+    dora = listed(event, first_name="Dora", last_name="Fourth")
+    first = connection_request(requester=ana, addressee=ben)
+    connection_withdraw(connection=first, by=ana)  # withdrawing does not give it back
+    connection_request(requester=ana, addressee=carl)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        error = refused("too_many_requests", requester=ana, addressee=dora)
+    assert "sent 2 connection requests in the last 24 hours" in error.message
+    assert not Connection.objects.filter(requester=ana, addressee=dora).exists()
+    assert not Notification.objects.filter(user=dora).exists() and mailoutbox == []
+
+    theirs = connection_request(requester=dora, addressee=ana)
+    assert connection_request(requester=ana, addressee=dora).pk == theirs.pk  # accepted
+    assert are_connected(ana.pk, dora.pk)
+
+    Connection.objects.filter(requester=ana).update(
+        created_at=timezone.now() - timedelta(hours=24, minutes=1)
+    )
+    elena = listed(event, first_name="Elena", last_name="Fifth")
+    assert connection_request(requester=ana, addressee=elena).status == S.PENDING
+
+
 # ---------- Notifications and emails ----------
 
 
