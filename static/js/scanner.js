@@ -175,7 +175,9 @@
     let text = "Online";
     if (!online) {
       state = "offline";
-      text = "Offline";
+      // The browser has a network but the server did not answer (it is down, or the
+      // venue's Wi-Fi lets nothing through): say which, so staff look in the right place.
+      text = navigator.onLine === false ? "Offline" : "Server unreachable – scanning offline";
     } else if (uploadFailing) {
       state = "retrying";
       text = "Online – upload failed, retrying";

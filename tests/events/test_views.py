@@ -203,3 +203,14 @@ def test_signing_up_for_a_session_that_does_not_exist_is_a_404(client, user, eve
     client.force_login(user)
     response = client.post(reverse("events:session_signup", args=[event.slug, 999999]))
     assert response.status_code == 404
+
+
+def test_every_page_names_the_sites_icon_and_the_icon_exists(client, event):
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    page = client.get(reverse("events:event_list")).content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = finders.find("favicon.svg")
+    assert icon and "<svg" in Path(icon).read_text()
