@@ -16,7 +16,7 @@ from networking.services.badge_connect import connect_by_badge
 from networking.views.directory import closed
 
 # Refusals the page shows; the rest answer 400.
-STATUS = {"not_attendee": 403}
+STATUS = {"not_attendee": 403, "too_many_requests": 429}
 # What the scan answer carries of the public profile (no bio or links on a phone screen).
 SCAN_PROFILE_KEYS = [
     "name", "pronouns", "photo_url", "headline", "profession", "credentials", "specialties",

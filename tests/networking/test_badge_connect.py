@@ -175,3 +175,15 @@ def test_without_javascript_the_page_shows_the_result(client, event, ana, ben):
     assert "Request sent to Ben Okafor" in text and "Grief counselor" in text
     bad = scan(client, event, "CV1NOTABADGE", as_json=False)
     assert bad.status_code == 400 and "not a valid Convene badge" in bad.content.decode()
+
+
+def test_a_scan_past_the_days_request_limit_says_so_with_429(client, settings, event, ana, ben):
+    settings.CONNECTION_REQUESTS_PER_DAY = 1
+    carl = attend(event, first_name="Carl", last_name="Third").user
+    client.force_login(ana)
+    assert scan(client, event, token_of(ben)).json()["code"] == "requested"
+    response = scan(client, event, token_of(carl))
+    assert response.status_code == 429
+    answer = response.json()
+    assert answer["code"] == "too_many_requests" and "24 hours" in answer["message"]
+    assert not Connection.objects.filter(addressee=carl).exists()
