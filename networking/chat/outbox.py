@@ -43,12 +43,16 @@ class Outbox:
             waiter = loop.create_future()
             self._waiting_room.append(waiter)
             try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                return False
-            finally:
+                async with asyncio.timeout(remaining):
+                    await waiter
+            except (TimeoutError, asyncio.CancelledError) as stopped:
                 if waiter in self._waiting_room:
                     self._waiting_room.remove(waiter)
+                elif waiter.done() and not waiter.cancelled():
+                    self._make_room()  # given room it will not use: pass it on
+                if isinstance(stopped, TimeoutError):
+                    return False
+                raise
         return True
 
     async def get(self) -> str:
@@ -57,12 +61,20 @@ class Outbox:
             self._reader = asyncio.get_running_loop().create_future()
             await self._reader
         text = self._frames.popleft()
+        self._make_room()
+        return text
+
+    def clear(self) -> None:
+        """Drop every frame (the socket is being closed) and let every waiting
+        catch-up go on at once: no writer will take frames any more."""
+        self._frames.clear()
+        while self._waiting_room:
+            self._make_room()
+
+    def _make_room(self) -> None:
+        """Wake the first catch-up waiting for room."""
         while self._waiting_room:
             waiter = self._waiting_room.popleft()
             if not waiter.done():
                 waiter.set_result(None)
-                break
-        return text
-
-    def clear(self) -> None:
-        self._frames.clear()
+                return

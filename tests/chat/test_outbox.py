@@ -64,3 +64,27 @@ async def test_clear_empties_it():
     outbox.clear()
     assert len(outbox) == 0
     assert outbox.push("b") and outbox.push("c")
+
+
+async def test_clearing_lets_a_waiting_catch_up_go_on_at_once():
+    """A socket dropped while a catch-up waits for room: the catch-up must not sleep
+    until its timeout (its consumer could not handle the disconnect meanwhile)."""
+    outbox = Outbox(1)
+    outbox.push("a")
+    put = asyncio.ensure_future(outbox.put("b", timeout=30))
+    await asyncio.sleep(0)
+    outbox.clear()
+    assert await asyncio.wait_for(put, 1) is True  # went on (into a dead outbox)
+
+
+async def test_room_given_to_a_catch_up_that_gives_up_goes_to_the_next():
+    outbox = Outbox(1)
+    outbox.push("a")
+    first = asyncio.ensure_future(outbox.put("b", timeout=30))
+    second = asyncio.ensure_future(outbox.put("c", timeout=30))
+    await asyncio.sleep(0)
+    assert await outbox.get() == "a"  # room for one: the first waiter is woken...
+    first.cancel()  # ...but is cancelled before it runs
+    await asyncio.gather(first, return_exceptions=True)
+    assert await asyncio.wait_for(second, 1) is True
+    assert await outbox.get() == "c"
