@@ -127,6 +127,10 @@ def session_signup(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, f"You have a seat in “{session.title}”.")
+    for title in signup.released:
+        messages.info(
+            request, f"Your place in the cancelled “{title}” at the same time was given up."
+        )
     default = reverse("events:event_detail", args=[session.event.slug]) + f"#session-{session.pk}"
     return redirect(_safe_next(request, default))
 

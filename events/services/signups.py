@@ -39,7 +39,9 @@ def _clash_message(
 def session_signup_create(
     *, user: User, session_id: int, event_slug: str | None = None
 ) -> SessionSignup:
-    """Take a seat in a session, or a waitlist place when it is full.
+    """Take a seat in a session, or a waitlist place when it is full. A place held in
+    a cancelled session at the same time is given up; the returned signup's
+    `released` names those sessions.
 
     `event_slug`, when given, must be the session's event (the URL's). A session of
     a draft event does not exist for this purpose: its title is not revealed.
@@ -72,13 +74,17 @@ def session_signup_create(
             raise RegistrationError(
                 "already_signed_up", f"You are already {where} “{session.title}”."
             )
-    for _, _, title, starts_at, ends_at, cancelled in held:
-        # A cancelled session keeps its seats (in case it is reinstated) but takes no
-        # time: its attendees must be free to pick something else in its slot.
-        if not cancelled and starts_at < session.ends_at and ends_at > session.starts_at:
+    clashing = [
+        (other_id, title, starts_at, ends_at, cancelled)
+        for other_id, _, title, starts_at, ends_at, cancelled in held
+        if starts_at < session.ends_at and ends_at > session.starts_at
+    ]
+    for _, title, starts_at, ends_at, cancelled in clashing:
+        if not cancelled:
             raise RegistrationError(
                 "session_clash", _clash_message(event, session, title, starts_at, ends_at)
             )
+    released = _release_cancelled_locked(registration_id, session, [c[0] for c in clashing])
 
     # The session row holds the capacity: lock it, then count (a fresh statement
     # sees every seat committed before the lock was granted).
@@ -86,7 +92,32 @@ def session_signup_create(
     status = SessionSignup.Status.CONFIRMED
     if capacity is not None and sql.seats_taken(session.pk) >= capacity:
         status = SessionSignup.Status.WAITLISTED
-    return sql.insert_signup(registration_id=registration_id, session=session, status=status)
+    signup = sql.insert_signup(registration_id=registration_id, session=session, status=status)
+    signup.released = released
+    return signup
+
+
+def _release_cancelled_locked(
+    registration_id: int, session: Session, others: list[int]
+) -> list[str]:
+    """A cancelled session keeps its places in case it is reinstated, but choosing
+    something else in its slot gives the place up (else a reinstatement would leave
+    two places at once). The titles of the sessions given up."""
+    if not others:
+        return []
+    # Locked with the chosen session, in id order (the module's lock order); a session
+    # reinstated since the places were read clashes again.
+    locked = [s for s in lock_sessions([session.pk, *others]) if s.pk != session.pk]
+    for other in locked:
+        if not other.is_cancelled:
+            raise RegistrationError(
+                "session_clash",
+                _clash_message(session.event, session, other.title, other.starts_at, other.ends_at),
+            )
+    SessionSignup.objects.filter(
+        registration_id=registration_id, session__in=locked, status__in=SessionSignup.ACTIVE
+    ).update(status=SessionSignup.Status.CANCELLED, cancelled_at=timezone.now())
+    return [other.title for other in locked]
 
 
 @transaction.atomic

@@ -79,23 +79,48 @@ def test_overlapping_sessions_are_refused_with_a_message_naming_the_clash(event,
     assert not second.signups.exists()
 
 
-def test_a_cancelled_session_frees_its_slot_for_another_choice(event, attendee_factory):
+@pytest.mark.parametrize("place", [CONFIRMED, WAITLISTED])
+def test_choosing_another_session_gives_up_a_place_in_a_cancelled_one(
+    event, attendee_factory, place
+):
     """The organizer cancels a workshop; its attendees keep their place (it may be
-    reinstated) but must be able to book what else runs at that time."""
-    person = attendee_factory()
+    reinstated) but can book what else runs at that time, which gives the place up:
+    a reinstatement must not leave them holding two places at once."""
     start = event.starts_at + timedelta(hours=3)
-    cancelled = make_session(event, start=start, minutes=90, title="Cancelled workshop")
-    other = make_session(event, start=start, minutes=90, title="Same time, still on")
-    session_signup_create(user=person, session_id=cancelled.pk)
+    cancelled = make_session(event, start=start, minutes=90, title="Cancelled workshop",
+                             capacity=1)  # fmt: skip
+    other = make_session(event, start=start + timedelta(minutes=30), title="Still on")
+    if place == WAITLISTED:
+        session_signup_create(user=attendee_factory(), session_id=cancelled.pk)
+    person = attendee_factory()
+    assert session_signup_create(user=person, session_id=cancelled.pk).status == place
     cancelled.is_cancelled = True
     cancelled.save(update_fields=["is_cancelled"])
 
-    assert session_signup_create(user=person, session_id=other.pk).status == CONFIRMED
-    held = SessionSignup.objects.filter(registration__user=person, status=CONFIRMED)
-    assert sorted(held.values_list("session__title", flat=True)) == [
-        "Cancelled workshop",
-        "Same time, still on",
-    ]
+    signup = session_signup_create(user=person, session_id=other.pk)
+
+    assert signup.status == CONFIRMED and signup.released == ["Cancelled workshop"]
+    places = SessionSignup.objects.filter(registration__user=person)
+    assert dict(places.values_list("session__title", "status")) == {
+        "Cancelled workshop": SessionSignup.Status.CANCELLED,
+        "Still on": CONFIRMED,
+    }
+    cancelled.is_cancelled = False  # reinstated: only the place they chose is theirs
+    cancelled.save(update_fields=["is_cancelled"])
+    assert not SessionSignup.objects.filter(
+        registration__user=person, session=cancelled, status__in=SessionSignup.ACTIVE
+    ).exists()
+
+
+def test_a_place_in_a_session_that_is_on_still_blocks_its_slot(event, attendee_factory):
+    person = attendee_factory()
+    start = event.starts_at + timedelta(hours=3)
+    kept = make_session(event, start=start, minutes=90, title="Kept workshop")
+    session_signup_create(user=person, session_id=kept.pk)
+    with pytest.raises(RegistrationError) as refused:
+        session_signup_create(user=person, session_id=make_session(event, start=start).pk)
+    assert refused.value.code == "session_clash"
+    assert SessionSignup.objects.get(registration__user=person).status == CONFIRMED
 
 
 def test_back_to_back_sessions_do_not_clash(event, attendee_factory):

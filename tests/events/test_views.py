@@ -74,6 +74,26 @@ def test_a_full_session_signup_lands_on_the_waitlist_with_a_clear_message(
     assert any("You're on the waitlist" in m for m in messages_of(response))
 
 
+def test_booking_over_a_cancelled_session_says_its_place_was_given_up(
+    client, user, event, free_ticket
+):
+    start = event.starts_at + timedelta(hours=2)
+    cancelled = make_session(event, start=start, title="Grief Work Lab")
+    other = make_session(event, start=start, title="Motivational Interviewing")
+    registration_create(user=user, ticket_type=free_ticket)
+    session_signup_create(user=user, session_id=cancelled.pk)
+    cancelled.is_cancelled = True
+    cancelled.save(update_fields=["is_cancelled"])
+    client.force_login(user)
+
+    response = client.post(
+        reverse("events:session_signup", args=[event.slug, other.pk]), follow=True
+    )
+    shown = messages_of(response)
+    assert "You have a seat in “Motivational Interviewing”." in shown
+    assert "Your place in the cancelled “Grief Work Lab” at the same time was given up." in shown
+
+
 def test_signup_ignores_a_next_url_pointing_off_site(client, user, event, free_ticket):
     session = make_session(event, capacity=5)
     registration_create(user=user, ticket_type=free_ticket)
