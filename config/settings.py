@@ -273,6 +273,8 @@ CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "15"))
 # Networking: new connection requests one person may send in 24 hours (each emails
 # its addressee, so a directory cannot be used to spam everyone at an event).
 CONNECTION_REQUESTS_PER_DAY = int(os.environ.get("CONNECTION_REQUESTS_PER_DAY", "100"))
+if CONNECTION_REQUESTS_PER_DAY < 1:
+    raise ImproperlyConfigured("CONNECTION_REQUESTS_PER_DAY must be at least 1.")
 
 # Chat (docs/chat-protocol.md). Each process fans a room's messages out to its own
 # sockets from one Redis pub/sub subscription per room (in-process without REDIS_URL).

@@ -39,3 +39,9 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_connection_request_limit_below_one_is_refused_at_start():
+    result = run_manage("check", CONNECTION_REQUESTS_PER_DAY="0")
+    assert result.returncode != 0
+    assert "CONNECTION_REQUESTS_PER_DAY must be at least 1" in result.stderr

@@ -6,6 +6,7 @@ requester may withdraw it while it waits; either side may remove a connection.
 Refusals raise RegistrationError(code, message) and change nothing.
 """
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from accounts.models import User
 from events.errors import RegistrationError
@@ -163,11 +163,12 @@ def _check_daily_limit(requester: User) -> None:
         .values_list("created_at", flat=True)[:limit]
     )
     if len(sent) >= limit:
-        retry = timezone.localtime(sent[-1] + DAY)
+        hours = math.ceil((sent[-1] + DAY - timezone.now()) / timedelta(hours=1))
+        when = "within the hour" if hours <= 1 else f"in about {hours} hours"
         raise RegistrationError(
             "too_many_requests",
             f"You have sent {limit} connection requests in the last 24 hours, the most "
-            f"anyone can. You can send more after {date_format(retry, 'M j, g:i A T')}.",
+            f"anyone can. You can send more {when}.",
         )
 
 

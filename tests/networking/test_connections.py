@@ -150,6 +150,7 @@ def test_a_day_holds_only_so_many_new_requests(
     with django_capture_on_commit_callbacks(execute=True):
         error = refused("too_many_requests", requester=ana, addressee=dora)
     assert "sent 2 connection requests in the last 24 hours" in error.message
+    assert "You can send more in about 24 hours." in error.message
     assert not Connection.objects.filter(requester=ana, addressee=dora).exists()
     assert not Notification.objects.filter(user=dora).exists() and mailoutbox == []
 
