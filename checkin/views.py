@@ -251,6 +251,7 @@ def scanner(request: HttpRequest) -> HttpResponse:
 # static paths: the service worker caches them so the page reloads offline.
 # tests/checkin/test_service_worker.py checks this list against the rendered page.
 SCANNER_ASSETS = (
+    "favicon.svg",
     "css/app.css",
     "js/app.js",
     "manifest-scanner.webmanifest",

@@ -266,7 +266,9 @@ def _remove_message(request: HttpRequest, message: Message, back: str, **context
     if request.method == "POST":
         already = message.is_deleted
         services.message_remove(by=request.user, message=message)
-        if already:
+        if already and message.removed_by_moderator:
+            messages.info(request, "This message was already removed.")
+        elif already:
             messages.info(request, "Its sender had already deleted this message.")
         else:
             messages.success(request, "The message was removed for everyone.")

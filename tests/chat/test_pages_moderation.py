@@ -209,6 +209,8 @@ def test_site_staff_remove_a_reported_direct_message_after_confirming(client, da
     dm_report.refresh_from_db()
     assert message.is_deleted and message.deleted_by == staff
     assert dm_report.resolution == Report.Resolution.REMOVED and dm_report.resolved_by == staff
+    again = client.post(url, {"next": queue}, follow=True)  # a second reviewer, a moment late
+    assert "This message was already removed." in again.content.decode()
 
     client.force_login(dana)  # the conversation shows the removal, not the text
     room = client.get(reverse("chat:room", args=[message.room_id])).content.decode()

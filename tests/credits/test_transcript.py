@@ -369,7 +369,9 @@ def test_only_hours_missing_suggests_every_credit_session_by_date(
 def test_suggestions_respect_the_period_end_and_the_accepted_accreditor(
     full_record, psych_license, upcoming
 ):
-    next_month = timezone.localdate(upcoming.starts_at)
+    # The event's own calendar day, as the suggestions date sessions (between 00:00 and
+    # 05:00 UTC the UTC date is a day ahead of New York's).
+    next_month = timezone.localdate(upcoming.starts_at, upcoming.tzinfo)
     ended_before = make_period(psych_license, ends=next_month - timedelta(days=1), law_ethics="3")
     assert gap_suggestions(full_record, renewal_progress(ended_before)) == []
     naadac_only = make_period(psych_license, "naadac", starts=date(2027, 1, 1),
