@@ -247,8 +247,9 @@ class SessionAdmin(EventTimeZoneMixin, ProviderScopedAdmin):
         # The schedule as stored, read (and locked) before the form's values are saved.
         before = session_schedule_locked(session_id=obj.pk) if change else None
         super().save_model(request, obj, form, change)
-        if change and "capacity" in form.changed_data:
-            # More seats: people waiting get them at once.
+        if change and {"capacity", "is_cancelled"} & set(form.changed_data):
+            # More seats, or a session reinstated with seats given up while it was
+            # cancelled: people waiting get them at once (none while it is cancelled).
             promoted = waitlist_promote(session=obj)
             if promoted:
                 self.message_user(request, f"{len(promoted)} people moved up from the waitlist.")

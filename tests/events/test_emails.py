@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from events.models import Event, Organization, Registration, Room, Session
+from events.models import Event, Organization, Registration, Room, Session, SessionSignup
 from events.services import payments as payment_service
 from events.services import (
     registration_cancel,
@@ -355,6 +355,26 @@ def test_cancelling_a_session_tells_the_booked_people_once(
             room="",
         )
     assert mailoutbox == []
+
+
+def test_reinstating_a_session_gives_seats_given_up_meanwhile_to_the_waitlist(
+    organizer_client, workshop, booked, conference, mailoutbox, django_capture_on_commit_callbacks
+):
+    admin_save(organizer_client, workshop, is_cancelled="on")
+    seat = booked["seat"]  # takes another session in the slot: the seat is given up
+    other = make_session(conference, start=workshop.starts_at, title="Grief Work Lab")
+    assert session_signup_create(user=seat, session_id=other.pk).released == [workshop.title]
+    waiting = workshop.signups.get(registration__user=booked["waiting"])
+    assert waiting.status == SessionSignup.Status.WAITLISTED  # not into a cancelled session
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_save(organizer_client, Session.objects.get(pk=workshop.pk), is_cancelled="")
+    waiting.refresh_from_db()
+    assert waiting.status == SessionSignup.Status.CONFIRMED
+    assert any(
+        m.to == [booked["waiting"].email] and "You have a seat" in m.subject for m in mailoutbox
+    ), [m.subject for m in mailoutbox]
 
 
 def test_a_session_change_in_a_draft_event_or_after_it_ended_emails_nobody(
