@@ -163,12 +163,14 @@ def _check_daily_limit(requester: User) -> None:
         .values_list("created_at", flat=True)[:limit]
     )
     if len(sent) >= limit:
-        hours = math.ceil((sent[-1] + DAY - timezone.now()) / timedelta(hours=1))
+        wait = max(1, math.ceil((sent[-1] + DAY - timezone.now()).total_seconds()))
+        hours = math.ceil(wait / 3600)
         when = "within the hour" if hours <= 1 else f"in about {hours} hours"
         raise RegistrationError(
             "too_many_requests",
             f"You have sent {limit} connection requests in the last 24 hours, the most "
             f"anyone can. You can send more {when}.",
+            retry_after=wait,
         )
 
 

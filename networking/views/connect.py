@@ -88,9 +88,12 @@ def connect_scan(request: HttpRequest, slug: str) -> HttpResponse:
         return closed(request, event, what="connect")
     if _wants_json(request):
         if error:
-            return JsonResponse(
+            response = JsonResponse(
                 {"status": "error", "code": error.code, "message": error.message}, status=status
             )
+            if error.retry_after:
+                response["Retry-After"] = str(error.retry_after)
+            return response
         shown = outcome.profile
         return JsonResponse(
             {

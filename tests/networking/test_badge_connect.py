@@ -184,6 +184,7 @@ def test_a_scan_past_the_days_request_limit_says_so_with_429(client, settings, e
     assert scan(client, event, token_of(ben)).json()["code"] == "requested"
     response = scan(client, event, token_of(carl))
     assert response.status_code == 429
+    assert 23 * 3600 < int(response["Retry-After"]) <= 24 * 3600
     answer = response.json()
     assert answer["code"] == "too_many_requests" and "24 hours" in answer["message"]
     assert not Connection.objects.filter(addressee=carl).exists()
