@@ -1,6 +1,9 @@
+import uuid
+
 import pytest
 from django.db import connection
 
+from config import throttle
 from tests.factories import make_event, make_org, make_organizer, make_ticket, make_user
 
 
@@ -38,6 +41,20 @@ requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="row-lock races only mean something on PostgreSQL (set DATABASE_URL)",
 )
+
+
+@pytest.fixture(autouse=True)
+def _own_throttle_counts(monkeypatch):
+    """Each test counts its own logins, lookups and resets: the cache outlives a test
+    (and with REDIS_URL is shared with other processes)."""
+    monkeypatch.setattr(throttle, "PREFIX", f"throttle-test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """Time for the throttle's fixed windows stands still, mid-window (450 s into a
+    15-minute and an hourly one): attempts cannot straddle a window's end."""
+    monkeypatch.setattr(throttle, "clock", lambda: 1_800_000_450.0)
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,11 @@
 """Certificates: the attendee's download, public verification, organizer tools."""
 
 import io
-import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from config.throttle import Limit, client_ip
 from credits import pdf
 from credits.forms.certificates import ReasonForm, VerifyForm
 from credits.models import Certificate, CertificateBatch
@@ -31,8 +30,7 @@ from events.errors import RegistrationError
 from events.models import Event, Registration
 from events.permissions import access_managed_event
 
-VERIFY_LIMIT = 30  # lookups per client IP ...
-VERIFY_WINDOW = 60  # ... per this many seconds
+VERIFY = Limit("credits:verify", limit=30, window=60)  # lookups per client IP per minute
 PAGE_SIZE = 25
 
 
@@ -94,32 +92,6 @@ def _not_ready(request: HttpRequest, registration: Registration, error: Registra
 # ---------- public verification ----------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # The proxy in front of the app must set REMOTE_ADDR to the client (e.g. uvicorn
-    # --proxy-headers, or gunicorn behind a proxy that rewrites it).
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def verify_rate_key(ip: str, window: int) -> str:
-    return f"credits:verify:{ip}:{window}"
-
-
-def _over_limit(request: HttpRequest) -> int:
-    """Counts one lookup; returns the seconds to wait if over the limit, else 0."""
-    now = time.time()
-    window = int(now // VERIFY_WINDOW)
-    key = verify_rate_key(_client_ip(request), window)
-    cache.add(key, 0, VERIFY_WINDOW + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, VERIFY_WINDOW + 5)
-        count = 1
-    if count <= VERIFY_LIMIT:
-        return 0
-    return int((window + 1) * VERIFY_WINDOW - now) + 1
-
-
 def _mask(number: str) -> str:
     keep = 4 if len(number) > 6 else 2
     return "•" * max(len(number) - keep, 1) + number[-keep:]
@@ -149,7 +121,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     """Valid, revoked or unknown. Every code takes the same path: one indexed lookup,
     one template; nothing is shown beyond what the certificate itself prints."""
-    wait = _over_limit(request)
+    wait = VERIFY.hit(client_ip(request))
     if wait:
         response = render(
             request, "credits/certificates/verify_limited.html", {"wait": wait}, status=429

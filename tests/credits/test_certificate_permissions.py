@@ -6,16 +6,11 @@ from django.urls import reverse
 from credits.models import Certificate, CertificateBatch
 from credits.services.certificates import certificate_issue
 from tests.credits.conftest import at, attend
-from tests.credits.test_certificates import evaluate, forget_verify_counts
+from tests.credits.test_certificates import evaluate
 from tests.factories import make_org, make_organizer, make_user
 from tests.permissions import LOGIN, ROLES, assert_page_answer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    forget_verify_counts()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import io
 import re
-import time
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -11,12 +10,12 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import License
+from config.throttle import Limit
 from credits.models import Certificate, CertificateBatch, CreditSettings, Evaluation
 from credits.pdf import render_certificate
 from credits.services.certificates import (
@@ -35,25 +34,6 @@ from tests.credits.conftest import NY, at, attend, preset, register
 from tests.factories import make_event, make_organizer, make_session, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def forget_verify_counts() -> None:
-    """Only our own keys: with REDIS_URL the cache is shared with other processes."""
-    window = int(time.time() // views.VERIFY_WINDOW)
-    cache.delete_many(
-        [
-            views.verify_rate_key(ip, w)
-            for ip in ("127.0.0.1", "203.0.113.9")
-            for w in range(window - 1, window + 2)
-        ]
-    )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    forget_verify_counts()
-    yield
-    forget_verify_counts()
 
 
 def evaluate(registration, session) -> Evaluation:
@@ -394,8 +374,8 @@ def test_the_verification_page_shows_no_more_than_the_certificate(client, certif
     assert "Ethics in Trauma Treatment" in html
 
 
-def test_verification_is_rate_limited_per_client(client, certificate, monkeypatch):
-    monkeypatch.setattr(views, "VERIFY_LIMIT", 3)
+def test_verification_is_rate_limited_per_client(client, certificate, monkeypatch, throttle_clock):
+    monkeypatch.setattr(views, "VERIFY", Limit("credits:verify", limit=3, window=60))
     url = reverse("credits:verify_code", args=["ABCD-EFGH-JKLM-NPQR"])
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
     limited = client.get(reverse("credits:verify_code", args=[certificate.code]))
