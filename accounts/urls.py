@@ -4,6 +4,7 @@ which its password-reset email template expects."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts import auth_views as throttled
 from accounts import views
 
 urlpatterns = [
@@ -18,7 +19,7 @@ urlpatterns = [
     path(
         "profile/calendar/revoke/", views.calendar_token_revoke_view, name="calendar_token_revoke"
     ),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", throttled.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -26,7 +27,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", throttled.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

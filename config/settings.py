@@ -270,6 +270,12 @@ LOGGING = {
 CHECKIN_DOORS_OPEN_MINUTES = int(os.environ.get("CHECKIN_DOORS_OPEN_MINUTES", "30"))
 CHECKIN_GRACE_MINUTES = int(os.environ.get("CHECKIN_GRACE_MINUTES", "15"))
 
+# Reverse proxies in front of the app that append the client's address to
+# X-Forwarded-For (per-client limits: logins, password resets, certificate checks).
+PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+if PROXY_HOPS < 0:
+    raise ImproperlyConfigured("PROXY_HOPS must not be negative.")
+
 # Networking: new connection requests one person may send in 24 hours (each emails
 # its addressee, so a directory cannot be used to spam everyone at an event).
 CONNECTION_REQUESTS_PER_DAY = int(os.environ.get("CONNECTION_REQUESTS_PER_DAY", "100"))
