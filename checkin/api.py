@@ -8,15 +8,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
+from pydantic import StrictInt
 
 from checkin.models import EventKey, ScannerDevice
 from checkin.selectors import revocation_list
 from checkin.services.devices import device_authenticate, device_report_queue
 from checkin.services.scans import ScanOutcome, perform_scan
-from config.api_errors import ApiError
+from config.api_errors import DEVICE_ERRORS, ApiError
 from events.models import Session
 
 CLOCK_TOLERANCE = timedelta(minutes=10)
+OLDEST_SCAN = timedelta(days=366)  # an older scanned_at is a device clock gone wrong
 
 
 class DeviceAuth(HttpBearer):
@@ -29,7 +31,7 @@ router = Router(tags=["check-in"], auth=DeviceAuth())
 
 class ScanIn(Schema):
     token: str = Field(max_length=400, description="What the QR code held.")
-    place: Literal["entrance"] | int | None = Field(
+    place: Literal["entrance"] | StrictInt | None = Field(
         None, description='A session id, "entrance", or omitted for the device\'s own place.'
     )
     direction: Literal["in", "out"]
@@ -60,7 +62,9 @@ class ScanOut(Schema):
 
 class BatchIn(Schema):
     scans: list[ScanIn] = Field(max_length=500)
-    waiting: int = Field(0, ge=0, description="Scans still queued on the device after this batch.")
+    waiting: int = Field(
+        0, ge=0, le=1_000_000, description="Scans still queued on the device after this batch."
+    )
 
 
 class BatchOut(Schema):
@@ -114,8 +118,13 @@ def _place(device: ScannerDevice, place: str | int | None) -> Session | None:
 def _scan(device: ScannerDevice, item: ScanIn) -> dict:
     if timezone.is_naive(item.scanned_at):
         raise ApiError(422, "naive_time", "scanned_at needs a time-zone offset.")
-    if item.scanned_at > timezone.now() + CLOCK_TOLERANCE:
+    now = timezone.now()
+    if item.scanned_at > now + CLOCK_TOLERANCE:
         raise ApiError(422, "clock_ahead", "scanned_at is in the future: check the device clock.")
+    if item.scanned_at < now - OLDEST_SCAN:
+        raise ApiError(
+            422, "clock_behind", "scanned_at is more than a year ago: check the device clock."
+        )
     outcome = perform_scan(
         device=device,
         token=item.token,
@@ -127,12 +136,18 @@ def _scan(device: ScannerDevice, item: ScanIn) -> dict:
     return _answer(outcome)
 
 
-@router.post("/scans", response={200: ScanOut}, summary="Judge and record one scan")
+@router.post(
+    "/scans", response={200: ScanOut, **DEVICE_ERRORS}, summary="Judge and record one scan"
+)
 def post_scan(request: HttpRequest, payload: ScanIn):
     return _scan(request.auth, payload)
 
 
-@router.post("/scans/batch", response=BatchOut, summary="Upload an offline queue, in order")
+@router.post(
+    "/scans/batch",
+    response={200: BatchOut, **DEVICE_ERRORS},
+    summary="Upload an offline queue, in order",
+)
 def post_batch(request: HttpRequest, payload: BatchIn):
     results = []
     for item in payload.scans:
@@ -144,7 +159,11 @@ def post_batch(request: HttpRequest, payload: BatchIn):
     return {"results": results}
 
 
-@router.get("/device", response=DeviceOut, summary="This device's event, place, keys, revocations")
+@router.get(
+    "/device",
+    response={200: DeviceOut, **DEVICE_ERRORS},
+    summary="This device's event, place, keys, revocations",
+)
 def get_device(request: HttpRequest):
     device: ScannerDevice = request.auth
     keys = EventKey.objects.filter(event_id=device.event_id).values_list("version", "public_key")

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from config.api_errors import ApiError
+from config.api_errors import INPUT_ERRORS, ApiError, ErrorOut
 from events import selectors
 from events.models import Event
 
@@ -83,11 +83,6 @@ class SessionOut(Schema):
         return list(obj.presenters.all())
 
 
-class ErrorOut(Schema):
-    code: str
-    detail: str
-
-
 def _public_event(slug: str) -> Event:
     event = selectors.public_events().filter(slug=slug).first()
     if event is None:
@@ -103,20 +98,26 @@ class BoundedPagination(LimitOffsetPagination):
         offset: int = Field(0, ge=0, le=1_000_000)
 
 
-@router.get("", response=list[EventOut], summary="Published events, soonest first")
+@router.get(
+    "", response={200: list[EventOut], **INPUT_ERRORS}, summary="Published events, soonest first"
+)
 @paginate(BoundedPagination)
 def list_events(request: HttpRequest):
     return selectors.public_events().order_by("starts_at")
 
 
-@router.get("/{slug}", response={200: EventOut, 404: ErrorOut}, summary="One published event")
+@router.get(
+    "/{slug}",
+    response={200: EventOut, 404: ErrorOut, **INPUT_ERRORS},
+    summary="One published event",
+)
 def get_event(request: HttpRequest, slug: str):
     return _public_event(slug)
 
 
 @router.get(
     "/{slug}/sessions",
-    response={200: list[SessionOut], 404: ErrorOut},
+    response={200: list[SessionOut], 404: ErrorOut, **INPUT_ERRORS},
     summary="The event's sessions with seats left",
 )
 def list_sessions(request: HttpRequest, slug: str):

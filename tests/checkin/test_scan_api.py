@@ -54,6 +54,7 @@ def test_a_revoked_device_is_refused(client, device, device_token, token, organi
         {"scanned_at": "yesterday"},
         {"token": "X" * 500},
         {"place": "roof"},
+        {"place": False},  # not session 0
     ],
 )
 def test_malformed_input_gets_422_and_stores_nothing(client, device_token, token, change):
@@ -77,6 +78,37 @@ def test_a_device_clock_in_the_future_is_refused(client, device_token, token):
     response = post(client, device_token, body(token, scanned_at=ahead))
     assert response.status_code == 422
     assert response.json()["code"] == "clock_ahead"
+
+
+def test_a_device_clock_far_in_the_past_is_refused_item_by_item(client, device_token, token):
+    """Year 1 with a positive offset cannot even be stored (it is before the earliest
+    UTC time): it must be a per-item refusal, never a 500 that blocks the queue."""
+    ancient = "0001-01-01T00:00:00+01:00"
+    response = post(client, device_token, body(token, scanned_at=ancient))
+    assert response.status_code == 422 and response.json()["code"] == "clock_behind"
+    scans = [body(token, scanned_at=ancient), body(token, nonce="queued-0002")]
+    batch = post(client, device_token, {"scans": scans}, "/api/checkin/scans/batch")
+    assert batch.status_code == 200
+    assert [item["code"] for item in batch.json()["results"]] == ["clock_behind", "ok"]
+    assert Scan.objects.count() == 1
+
+
+def test_an_absurd_queue_length_is_refused_before_anything_is_stored(client, device_token, token):
+    scans = {"scans": [body(token)], "waiting": 2**63}
+    response = post(client, device_token, scans, "/api/checkin/scans/batch")
+    assert response.status_code == 422 and response.json()["code"] == "invalid_input"
+    assert not Scan.objects.exists()
+
+
+def test_the_schema_declares_every_error_a_device_can_get(client):
+    operations = client.get("/api/openapi.json").json()["paths"]
+    for path, method in [
+        ("/api/checkin/scans", "post"),
+        ("/api/checkin/scans/batch", "post"),
+        ("/api/checkin/device", "get"),
+    ]:
+        assert {"200", "400", "401", "422"} <= set(operations[path][method]["responses"]), path
+    assert {"200", "400", "422"} <= set(operations["/api/events"]["get"]["responses"])
 
 
 def test_a_batch_is_answered_item_by_item_in_order_and_keeps_device_times(
