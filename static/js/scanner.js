@@ -304,8 +304,13 @@
   /* ---------- Upload ---------- */
 
   let flushing = null;
+  // The page is being frozen or closed: start no upload. It could not finish, its
+  // answer would be lost, and the queue stays for the page's next life. (Chromium
+  // lifts a closing page's offline emulation, so a closing tab even saw "online".)
+  let leaving = false;
 
   function flush() {
+    if (leaving) return Promise.resolve(false);
     if (!flushing) {
       flushing = doFlush().finally(() => {
         flushing = null;
@@ -434,7 +439,7 @@
   }
 
   async function refreshDevice() {
-    if (!token) return false;
+    if (!token || leaving) return false;
     try {
       const response = await api("GET", cfg.apiDevice, null, DEVICE_TIMEOUT_MS);
       if (response.status === 401) {
@@ -932,9 +937,21 @@
     });
     window.addEventListener("offline", () => setConnection(false));
     document.addEventListener("visibilitychange", () => {
-      if (!document.hidden && token) flush();
+      if (document.hidden) return;
+      leaving = false; // someone is looking at it again
+      if (token) flush();
     });
-    window.addEventListener("pagehide", stopCamera);
+    window.addEventListener("pagehide", () => {
+      leaving = true;
+      stopCamera();
+    });
+    document.addEventListener("freeze", () => {
+      // Not undone by "resume": a frozen page may be resumed only to be unloaded.
+      leaving = true;
+    });
+    window.addEventListener("pageshow", (event) => {
+      if (event.persisted) leaving = false; // back from the back-forward cache
+    });
 
     setInterval(async () => {
       if (!token || navigator.onLine === false) return;
