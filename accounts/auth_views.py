@@ -15,7 +15,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from config.throttle import Limit, client_ip, private
 
 LOGIN_BY_ACCOUNT = Limit("login:account", limit=10, window=15 * 60)
-LOGIN_BY_IP = Limit("login:ip", limit=50, window=15 * 60)
+# High: a conference venue's Wi-Fi puts hundreds of attendees behind one address,
+# and their typos must not lock the whole venue out.
+LOGIN_BY_IP = Limit("login:ip", limit=200, window=15 * 60)
 RESET_BY_ADDRESS = Limit("reset:address", limit=3, window=60 * 60)
 RESET_BY_IP = Limit("reset:ip", limit=20, window=60 * 60)
 
