@@ -61,7 +61,8 @@ class Outbox:
             self._reader = asyncio.get_running_loop().create_future()
             await self._reader
         text = self._frames.popleft()
-        self._make_room()
+        if self._waiting_room:  # rare (a catch-up); this runs once per frame sent
+            self._make_room()
         return text
 
     def clear(self) -> None:

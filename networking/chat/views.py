@@ -248,7 +248,7 @@ def report_dismiss(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk, message__room__event=event)
     moderation.report_dismiss(by=request.user, report=report)
     messages.success(request, "Report dismissed.")
-    return redirect("chat:reports", slug=event.slug)
+    return redirect(safe_next(request, reverse("chat:reports", args=[event.slug])))
 
 
 @login_required
@@ -265,7 +265,11 @@ def _remove_message(request: HttpRequest, message: Message, back: str, **context
     """Ask, then remove a reported message for everyone in its room."""
     if request.method == "POST":
         already = message.is_deleted
-        services.message_remove(by=request.user, message=message)
+        try:
+            services.message_remove(by=request.user, message=message)
+        except ChatError as refusal:  # e.g. rights lost since the page was opened
+            messages.error(request, refusal.message)
+            return redirect(back)
         if already and message.removed_by_moderator:
             messages.info(request, "This message was already removed.")
         elif already:

@@ -76,6 +76,43 @@ def test_the_reports_page_offers_the_action_that_applies_to_each_sender(
     assert f"Mute {colleague.get_full_name()}" not in text
 
 
+def test_acting_on_a_report_returns_to_the_page_the_organizer_was_on(
+    client, event, organizer, dana, rafael, lobby
+):
+    first = report_create(user=dana, message=say(rafael, lobby, "spam", "r1"))[0]
+    second = say(rafael, lobby, "more spam", "r2")
+    report_create(user=dana, message=second)
+    client.force_login(organizer)
+    everything = reverse("chat:reports", args=[event.slug]) + "?show=all"
+    page = client.get(everything).content.decode()
+    assert 'name="next" value="' + everything.replace("&", "&amp;") in page
+
+    dismiss = reverse("chat:report_dismiss", args=[event.slug, first.pk])
+    assert client.post(dismiss, {"next": everything})["Location"] == everything
+    off_site = client.post(dismiss, {"next": "https://evil.example/"})
+    assert off_site["Location"] == reverse("chat:reports", args=[event.slug])
+
+    remove = reverse("chat:message_remove", args=[event.slug, second.pk])
+    assert remove + "?next=" in page
+    assert client.post(remove, {"next": everything})["Location"] == everything
+
+
+def test_a_removal_the_service_refuses_is_a_message_not_a_500(client, monkeypatch, dana, dm_report):
+    from networking.chat import services
+
+    def refuse(**kwargs):
+        raise ChatError("not_member", "You are not a member of this room.")
+
+    monkeypatch.setattr(services, "message_remove", refuse)  # e.g. the room went away
+    client.force_login(make_site_staff())
+    url = reverse("chat:private_message_remove", args=[dm_report.pk])
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "You are not a member of this room." in response.content.decode()
+    dm_report.message.refresh_from_db()
+    assert not dm_report.message.is_deleted
+
+
 def test_the_mute_page_explains_instead_of_offering_to_mute_an_organizer(
     client, event, organizer, colleague
 ):
